@@ -1,0 +1,21 @@
+"""wsl_lib: the small library behind the book *Weakly Supervised Learning for
+Classification, Localization and Segmentation*.
+
+Modules, each depending only on those before it::
+
+    data -> models -> train -> cam -> localize -> metrics -> viz      (claims: used by the notebooks)
+
+Typical use in a chapter::
+
+    import wsl_lib as wsl
+    train = wsl.data.make_shapes(12000, split="train")
+    model = wsl.train.trained_classifier("shapes")
+    logits, cams = wsl.cam.compute_cams(model, images, classes=labels)
+    boxes = wsl.localize.boxes_from_maps(cams, threshold=0.2)
+"""
+
+from . import cache, cam, claims, data, localize, metrics, models, train, viz
+from .claims import claim
+
+__version__ = "0.1.0"
+__all__ = ["cache", "cam", "claims", "data", "localize", "metrics", "models", "train", "viz", "claim"]

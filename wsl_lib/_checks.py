@@ -1,0 +1,106 @@
+"""Input checks shared by every public function of wsl_lib.
+
+Each check raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind,
+wrong shape or values) with a message of the form
+``"<argument>: expected <what>, got <what was passed>"``, so that a student who
+passes the wrong thing learns which argument is wrong and how.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import torch
+
+_KINDS = {
+    "float": (lambda t: t.is_floating_point(), "a floating-point tensor"),
+    "int": (lambda t: not t.is_floating_point() and not t.is_complex() and t.dtype != torch.bool,
+            "an integer tensor"),
+    "bool": (lambda t: t.dtype == torch.bool, "a bool tensor"),
+    "real": (lambda t: not t.is_complex(), "a real-valued tensor"),
+}
+
+
+def _describe(x) -> str:
+    if isinstance(x, torch.Tensor):
+        return f"a {x.dtype} tensor of shape {tuple(x.shape)}"
+    return f"{type(x).__name__} {x!r}" if isinstance(x, (numbers.Number, str)) else type(x).__name__
+
+
+def check_tensor(name: str, x, *, ndim=None, kind: str | None = None, shape=None,
+                 finite: bool = False, nonempty: bool = True) -> torch.Tensor:
+    """Check that ``x`` is a tensor of the given rank, kind and shape.
+
+    ``ndim`` is an int or a tuple of allowed ranks; ``shape`` is a tuple whose
+    entries are ints or ``None`` (any size); ``kind`` is one of ``"float"``,
+    ``"int"``, ``"bool"``, ``"real"``. ``finite=True`` rejects NaN and infinity.
+    Returns ``x`` unchanged, so checks can be written inline.
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor, got {_describe(x)}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if x.ndim not in allowed:
+            want = " or ".join(str(a) for a in allowed)
+            raise ValueError(f"{name}: expected a tensor with {want} dimensions, got {_describe(x)}")
+    if shape is not None:
+        ok = x.ndim == len(shape) and all(s is None or s == d for s, d in zip(shape, x.shape))
+        if not ok:
+            want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
+            raise ValueError(f"{name}: expected shape {want}, got {_describe(x)}")
+    if kind is not None:
+        test, words = _KINDS[kind]
+        if not test(x):
+            raise TypeError(f"{name}: expected {words}, got {_describe(x)}")
+    if nonempty and x.numel() == 0:
+        raise ValueError(f"{name}: expected a non-empty tensor, got {_describe(x)}")
+    if finite and x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        bad = "NaN" if bool(torch.isnan(x).any()) else "infinite values"
+        raise ValueError(f"{name}: expected finite values, got a tensor containing {bad}")
+    return x
+
+
+def check_number(name: str, value, *, low=None, high=None, low_open: bool = False,
+                 high_open: bool = False, integer: bool = False):
+    """Check that ``value`` is a real number (an int when ``integer``) within bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected {'an int' if integer else 'a number'}, got {_describe(value)}")
+    if integer and not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int, got {_describe(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"{name}: expected a value in {left}{lo}, {hi}{right}, got {value!r}")
+    return value
+
+
+def check_choice(name: str, value, choices):
+    """Check that ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+    return value
+
+
+def check_same_length(**tensors):
+    """Check that the tensors (given by argument name) share their first dimension."""
+    sizes = {name: len(t) for name, t in tensors.items()}
+    if len(set(sizes.values())) > 1:
+        listed = ", ".join(f"{name} has {n}" for name, n in sizes.items())
+        raise ValueError(f"mismatched batch sizes: expected the same number of items, got {listed}")
+
+
+def check_boxes(name: str, boxes, *, ndim=2) -> torch.Tensor:
+    """Check boxes ``(..., 4)`` in (x1, y1, x2, y2) order with x2 >= x1 and y2 >= y1."""
+    check_tensor(name, boxes, ndim=ndim, kind="float", finite=True, nonempty=False)
+    if boxes.shape[-1] != 4:
+        raise ValueError(f"{name}: expected boxes with last dimension 4 (x1, y1, x2, y2), got {_describe(boxes)}")
+    if boxes.numel() and bool(((boxes[..., 2] < boxes[..., 0]) | (boxes[..., 3] < boxes[..., 1])).any()):
+        raise ValueError(f"{name}: expected x2 >= x1 and y2 >= y1 in every box, got a box with x2 < x1 or y2 < y1")
+    return boxes

@@ -1,0 +1,111 @@
+"""From a map to a bounding box, and how to score boxes (the CAM paper's rule).
+
+The CAM paper's rule for one map ``M``: keep the pixels whose value is at least
+``threshold * max(M)`` (``threshold = 0.2`` in the paper), take the largest
+8-connected component of that region, and return its bounding box.
+
+Boxes are ``(x1, y1, x2, y2)`` in pixel-edge coordinates: pixel ``(row i, col j)``
+covers ``[j, j + 1) x [i, i + 1)``, so a box's area is its number of pixels. A map
+with no positive maximum (all zeros, all negative) or a constant map selects
+nothing, and its box is the empty box ``(0, 0, 0, 0)``, whose IoU with anything is 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.ndimage as ndi
+import torch
+import torchvision.ops as ops
+
+from ._checks import check_boxes, check_number, check_same_length, check_tensor
+from .data import masks_to_boxes  # noqa: F401  (part of this module's API: mask -> box)
+
+EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
+
+
+def largest_component(masks: torch.Tensor) -> torch.Tensor:
+    """Keep only the largest 8-connected component of each mask ``(N, H, W)`` bool.
+
+    Ties go to the component met first in row-major order; an empty mask stays empty.
+    """
+    check_tensor("masks", masks, ndim=3, kind="bool")
+    out = torch.zeros_like(masks, device="cpu")
+    for i, mask in enumerate(masks.cpu().numpy()):
+        labels, n = ndi.label(mask, structure=EIGHT_CONNECTED)
+        if n:
+            sizes = np.bincount(labels.ravel())[1:]
+            out[i] = torch.from_numpy(labels == 1 + int(sizes.argmax()))
+    return out.to(masks.device)
+
+
+def threshold_maps(maps: torch.Tensor, threshold: float = 0.2) -> torch.Tensor:
+    """Regions ``maps >= threshold * max`` of each map ``(N, H, W)`` -> bool ``(N, H, W)``.
+
+    Maps whose maximum is not positive, and constant maps, give empty regions.
+    """
+    check_tensor("maps", maps, ndim=3, kind="float", finite=True)
+    check_number("threshold", threshold, low=0.0, high=1.0, low_open=True, high_open=True)
+    peak = maps.amax(dim=(1, 2), keepdim=True)
+    informative = (peak > 0) & (maps.amin(dim=(1, 2), keepdim=True) < peak)
+    return (maps >= threshold * peak) & informative
+
+
+def boxes_from_maps(maps: torch.Tensor, threshold: float = 0.2) -> torch.Tensor:
+    """The CAM paper's rule: maps ``(N, H, W)`` -> boxes ``(N, 4)`` of the largest region above
+    ``threshold * max``. Upsample CAMs to the image size first (:func:`wsl_lib.cam.upsample`)."""
+    return masks_to_boxes(largest_component(threshold_maps(maps, threshold)))
+
+
+def box_iou(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
+    """IoU of each pair of boxes: ``(N, 4)`` and ``(N, 4)`` -> ``(N,)``; 0 when both boxes are empty.
+
+    (``torchvision.ops.box_iou`` gives all ``N x M`` pairs instead, and NaN for two empty boxes.)
+    """
+    check_boxes("boxes_a", boxes_a)
+    check_boxes("boxes_b", boxes_b)
+    check_same_length(boxes_a=boxes_a, boxes_b=boxes_b)
+    top_left = torch.maximum(boxes_a[:, :2], boxes_b[:, :2])
+    bottom_right = torch.minimum(boxes_a[:, 2:], boxes_b[:, 2:])
+    inter = (bottom_right - top_left).clamp(min=0).prod(1)
+    union = ops.box_area(boxes_a) + ops.box_area(boxes_b) - inter
+    return torch.where(union > 0, inter / union.clamp(min=1e-12), 0.0)
+
+
+def best_iou(boxes: torch.Tensor, gt_boxes: torch.Tensor) -> torch.Tensor:
+    """IoU of each predicted box ``(N, 4)`` with the best-matching of its ground-truth boxes.
+
+    ``gt_boxes`` is ``(N, 4)`` (one object per image) or ``(N, K, 4)`` (K objects per image).
+    """
+    check_boxes("boxes", boxes)
+    check_boxes("gt_boxes", gt_boxes, ndim=(2, 3))
+    check_same_length(boxes=boxes, gt_boxes=gt_boxes)
+    if gt_boxes.ndim == 2:
+        return box_iou(boxes, gt_boxes)
+    k = gt_boxes.shape[1]
+    return box_iou(boxes.repeat_interleave(k, 0), gt_boxes.reshape(-1, 4)).view(-1, k).amax(1)
+
+
+def localization_accuracy(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.Tensor | None = None,
+                          labels: torch.Tensor | None = None, k: int | None = None,
+                          iou_threshold: float = 0.5) -> float:
+    """Fraction of images localized correctly.
+
+    ``boxes`` ``(N, 4)`` are the boxes from the map of each image's *true* class.
+
+    * GT-known (``k=None``): the box has IoU >= ``iou_threshold`` with a ground-truth box.
+    * Top-k (``k`` given, with ``logits (N, C)`` and ``labels (N,)``): the true class is among
+      the ``k`` highest logits *and* its box has IoU >= ``iou_threshold``. This is the CAM paper's
+      top-k localization: of the k guesses (class, box), one has the right class and a good box.
+    """
+    check_number("iou_threshold", iou_threshold, low=0.0, high=1.0, low_open=True)
+    correct = best_iou(boxes, gt_boxes) >= iou_threshold
+    if k is None:
+        return float(correct.float().mean())
+    check_number("k", k, low=1, integer=True)
+    check_tensor("logits", logits, ndim=2, kind="float")
+    check_tensor("labels", labels, ndim=1, kind="int")
+    check_same_length(boxes=boxes, logits=logits, labels=labels)
+    if k > logits.shape[1]:
+        raise ValueError(f"k: expected at most the number of classes {logits.shape[1]}, got {k}")
+    in_top_k = (logits.topk(k, dim=1).indices == labels.to(logits.device)[:, None]).any(1).cpu()
+    return float((correct.cpu() & in_top_k).float().mean())

@@ -1,0 +1,144 @@
+"""Classifiers whose last convolutional features can be turned into class activation maps.
+
+Every model here has the same interface:
+
+* ``model.features(x)``: images ``(N, 3, H, W)`` -> feature maps ``(N, K, h, w)``, the
+  ``f_k(x, y)`` of the CAM paper (non-negative: they come out of a ReLU);
+* ``model.classifier``: the final ``nn.Linear``, whose weight ``(C, K)`` holds the ``w_k^c``;
+* ``model(x)``: the class scores (logits) ``(N, C)``.
+
+:class:`SmallCNN` is a small, fast body with three heads: global average pooling
+(``"gap"``, the CAM design), global max pooling (``"gmp"``) and flatten + fully
+connected (``"flatten"``, the design GAP replaced). :func:`resnet18_cam` wraps a
+torchvision ResNet-18 (random weights) in the same interface.
+"""
+
+from __future__ import annotations
+
+import torch
+import torchvision
+from torch import nn
+
+from ._checks import check_choice, check_number, check_tensor
+
+HEADS = ("gap", "gmp", "flatten")
+
+
+def _conv_block(c_in: int, c_out: int, stride: int = 1) -> list:
+    return [nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
+
+
+class SmallCNN(nn.Module):
+    """A small CNN: convolutional body, then a GAP, GMP or flatten head and a linear classifier.
+
+    The body is a stride-2 stem followed by one 3x3 convolution per entry of
+    ``widths[1:]``, with a 2x2 max pooling before each stage after the first, so
+    that features have ``2 ** (len(widths) - 1)`` times fewer rows and columns than
+    the input. With the default widths ``(16, 32, 64, 128)``, a 64x64 image gives
+    128 feature maps of 8x8; adding a stage, ``(16, 32, 64, 128, 128)``, gives 4x4.
+
+    Args:
+        num_classes: number of classes ``C``.
+        head: ``"gap"`` (global average pooling), ``"gmp"`` (global max pooling)
+            or ``"flatten"`` (all ``K * h * w`` feature values into the classifier).
+        widths: channels of the stem and of each stage.
+        image_size: input height and width; only the flatten head depends on it.
+    """
+
+    def __init__(self, num_classes: int, head: str = "gap", widths=(16, 32, 64, 128), image_size: int = 64):
+        super().__init__()
+        check_number("num_classes", num_classes, low=1, integer=True)
+        check_choice("head", head, HEADS)
+        if not isinstance(widths, (tuple, list)) or len(widths) < 2 or not all(isinstance(w, int) and w > 0 for w in widths):
+            raise ValueError(f"widths: expected a tuple of at least two positive ints, got {widths!r}")
+        self.head = head
+        self.feature_stride = 2 ** (len(widths) - 1)
+        check_number("image_size", image_size, low=self.feature_stride, integer=True)
+        if image_size % self.feature_stride:
+            raise ValueError(f"image_size: expected a multiple of the feature stride {self.feature_stride}, got {image_size}")
+        layers = _conv_block(3, widths[0], stride=2)
+        for i, (c_in, c_out) in enumerate(zip(widths[:-1], widths[1:])):
+            if i > 0:
+                layers.append(nn.MaxPool2d(2))
+            layers += _conv_block(c_in, c_out)
+        self.body = nn.Sequential(*layers)
+        self.num_features = widths[-1]
+        side = image_size // self.feature_stride
+        in_features = self.num_features * side * side if head == "flatten" else self.num_features
+        self.classifier = nn.Linear(in_features, num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Images ``(N, 3, H, W)`` -> last convolutional feature maps ``(N, K, H/s, W/s)``."""
+        check_tensor("x", x, ndim=4, kind="float")
+        return self.body(x)
+
+    def pool(self, features: torch.Tensor) -> torch.Tensor:
+        """Feature maps ``(N, K, h, w)`` -> the classifier's input ``(N, K)`` (``(N, K*h*w)`` for flatten)."""
+        if self.head == "gap":
+            return features.mean(dim=(2, 3))
+        if self.head == "gmp":
+            return features.amax(dim=(2, 3))
+        return features.flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Images ``(N, 3, H, W)`` -> logits ``(N, C)``."""
+        return self.classifier(self.pool(self.features(x)))
+
+
+class ResNetCAM(nn.Module):
+    """A torchvision ResNet seen through the CAM interface (it shares the ResNet's modules).
+
+    ``features`` is everything up to ``layer4``; the ResNet's own average pooling is
+    global average pooling, and ``classifier`` is its ``fc`` layer, so
+    ``model(x)`` equals ``resnet(x)`` exactly.
+    """
+
+    head = "gap"
+
+    def __init__(self, resnet: torchvision.models.ResNet):
+        super().__init__()
+        if not isinstance(resnet, torchvision.models.ResNet):
+            raise TypeError(f"resnet: expected a torchvision.models.ResNet, got {type(resnet).__name__}")
+        self.body = nn.Sequential(resnet.conv1, resnet.bn1, resnet.relu, resnet.maxpool,
+                                  resnet.layer1, resnet.layer2, resnet.layer3, resnet.layer4)
+        self.classifier = resnet.fc
+        self.num_features = resnet.fc.in_features
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Images ``(N, 3, H, W)`` -> ``layer4`` feature maps ``(N, 512, h, w)``."""
+        check_tensor("x", x, ndim=4, kind="float")
+        return self.body(x)
+
+    def pool(self, features: torch.Tensor) -> torch.Tensor:
+        return features.mean(dim=(2, 3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.pool(self.features(x)))
+
+
+def resnet18_cam(num_classes: int = 1000, small_input: bool = False) -> ResNetCAM:
+    """A torchvision ResNet-18 with random weights (nothing is downloaded), CAM-ready.
+
+    With ``small_input=True`` the 7x7 stride-2 stem and the max pooling are replaced
+    by a 3x3 stride-1 convolution, the usual change for small images: a 64x64 input
+    then gives 8x8 feature maps instead of 2x2.
+    """
+    check_number("num_classes", num_classes, low=1, integer=True)
+    resnet = torchvision.models.resnet18(weights=None, num_classes=num_classes)
+    if small_input:
+        resnet.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        resnet.maxpool = nn.Identity()
+    return ResNetCAM(resnet)
+
+
+def check_cam_ready(model: nn.Module) -> nn.Module:
+    """Check that ``model`` exposes ``features`` and a linear ``classifier`` (the CAM interface)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    if not callable(getattr(model, "features", None)) or not isinstance(getattr(model, "classifier", None), nn.Linear):
+        raise TypeError(f"model: expected a model with a features(x) method and an nn.Linear classifier "
+                        f"(see wsl_lib.models), got {type(model).__name__}")
+    if getattr(model, "head", "gap") == "flatten":
+        raise ValueError("model: a flatten + fully connected head has no class activation map "
+                         "(its weights are per position, not per channel); use a GAP or GMP head")
+    return model

@@ -1,0 +1,165 @@
+"""Training: seeding, a small training loop with a text progress bar, prediction, and cached recipes.
+
+The progress bar is plain-text ``tqdm`` written to standard output, with no
+timings in it, so that a notebook's stored output is the same on every machine
+and renders cleanly in the HTML book (``tqdm.auto`` would produce a widget).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+from . import cache
+from ._checks import check_number, check_same_length, check_tensor
+from .data import DIGIT_CLASSES, SHAPE_CLASSES, make_digits, make_shapes
+from .models import SmallCNN
+
+
+def default_device() -> torch.device:
+    """CUDA when a GPU is present, otherwise the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and PyTorch (CPU and every GPU), and ask cuDNN for deterministic kernels."""
+    check_number("seed", seed, low=0, integer=True)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+
+
+def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy for integer targets (class per image ``(N,)`` or per pixel ``(N, H, W)``,
+    where 255 marks pixels to ignore); binary cross-entropy for float multi-hot targets ``(N, C)``."""
+    if targets.is_floating_point():
+        return F.binary_cross_entropy_with_logits(outputs, targets)
+    return F.cross_entropy(outputs, targets, ignore_index=255)
+
+
+def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs: int = 2,
+        batch_size: int = 64, lr: float = 1e-2, weight_decay: float = 1e-4, seed: int = 0,
+        loss_fn: Callable | None = None, augment: Callable | None = None,
+        device: torch.device | str | None = None, progress: bool = True) -> dict:
+    """Train ``model`` in place with AdamW and a one-cycle learning-rate schedule.
+
+    Args:
+        model: any module mapping a batch of ``inputs`` to outputs for ``loss_fn``.
+        inputs: ``(N, ...)`` tensor, e.g. images ``(N, 3, H, W)``.
+        targets: ``(N, ...)`` tensor: class indices ``(N,)``, multi-hot ``(N, C)``,
+            pixel classes ``(N, H, W)``, boxes ``(N, 4)``...
+        epochs, batch_size, lr, weight_decay: the usual; ``lr`` is the peak rate.
+        seed: seeds the shuffling and every random number drawn during training.
+        loss_fn: ``loss_fn(outputs, targets) -> scalar``; :func:`default_loss` if None.
+        augment: optional ``augment(x, y, generator) -> (x, y)`` applied to each batch
+            on the training device (for example an erasing or mixing augmentation).
+        device: where to train; :func:`default_device` if None. The model stays there.
+        progress: show a text progress bar.
+
+    Returns:
+        ``{"loss": [mean training loss of each epoch]}``.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    check_tensor("inputs", inputs, kind="float", finite=True)
+    check_tensor("targets", targets, kind="real")
+    check_same_length(inputs=inputs, targets=targets)
+    check_number("epochs", epochs, low=1, integer=True)
+    check_number("batch_size", batch_size, low=1, integer=True)
+    check_number("lr", lr, low=0.0, low_open=True)
+    check_number("weight_decay", weight_decay, low=0.0)
+    loss_fn = loss_fn or default_loss
+    device = torch.device(device) if device is not None else default_device()
+    seed_everything(seed)
+    g = torch.Generator().manual_seed(seed)
+    aug_g = torch.Generator(device=device).manual_seed(seed)
+    model.to(device).train()
+    n = len(inputs)
+    steps_per_epoch = max(1, n // batch_size)                  # drop the last partial batch
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch,
+                                                   pct_start=0.2)
+    history = {"loss": []}
+    for epoch in range(epochs):
+        order = torch.randperm(n, generator=g)
+        total = 0.0
+        # one bar per epoch; no timings in it, so the stored output is the same on every machine
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{epochs}", file=sys.stdout, disable=not progress,
+                   ncols=72, mininterval=0, miniters=1, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}")
+        for step in bar:
+            idx = order[step * batch_size:(step + 1) * batch_size]
+            x, y = inputs[idx].to(device), targets[idx].to(device)
+            if augment is not None:
+                x, y = augment(x, y, aug_g)
+            loss = loss_fn(model(x), y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += loss.item()
+        history["loss"].append(total / steps_per_epoch)
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def predict(model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 500) -> torch.Tensor:
+    """Outputs of ``model`` (in eval mode) for ``inputs`` ``(N, ...)``, in batches, on the CPU."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    check_tensor("inputs", inputs, kind="float")
+    check_number("batch_size", batch_size, low=1, integer=True)
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.cat([model(inputs[i:i + batch_size].to(device)).cpu() for i in range(0, len(inputs), batch_size)])
+
+
+def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Fraction of rows of ``logits`` ``(N, C)`` whose largest entry is at ``labels`` ``(N,)``."""
+    check_tensor("logits", logits, ndim=2, kind="float")
+    check_tensor("labels", labels, ndim=1, kind="int")
+    check_same_length(logits=logits, labels=labels)
+    return float((logits.argmax(1) == labels.to(logits.device)).float().mean())
+
+
+# --------------------------------------------------------------------------- recipes
+
+DATASETS = {"shapes": make_shapes, "digits": make_digits}
+CLASS_NAMES = {"shapes": SHAPE_CLASSES, "digits": DIGIT_CLASSES}
+
+
+def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16, 32, 64, 128),
+                       n_train: int = 12000, epochs: int = 2, lr: float = 1e-2, seed: int = 0,
+                       use_cache: bool = True, progress: bool = True, device=None) -> SmallCNN:
+    """The book's classifier recipe: a :class:`SmallCNN` trained with image-level labels only.
+
+    Generates ``n_train`` training images of ``dataset`` (``"shapes"`` or ``"digits"``)
+    with ``seed``, trains for ``epochs`` epochs and returns the model in eval mode on
+    ``device``. Chapter 2 trains the GAP model with the defaults; later chapters call
+    this function again and get the same model, from the per-user cache when it
+    holds one (see :mod:`wsl_lib.cache`), or trained afresh, deterministically.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset: expected one of {', '.join(map(repr, DATASETS))}, got {dataset!r}")
+    device = torch.device(device) if device is not None else default_device()
+    config = dict(recipe="classifier", dataset=dataset, head=head, widths=list(widths), n_train=n_train,
+                  epochs=epochs, lr=lr, seed=seed, device=device.type)
+
+    def make():
+        seed_everything(seed)                                     # the initial weights depend on the seed only
+        return SmallCNN(len(CLASS_NAMES[dataset]), head=head, widths=tuple(widths))
+
+    def train(model):
+        data = DATASETS[dataset](n_train, split="train", seed=seed)
+        fit(model, data.images, data.labels, epochs=epochs, lr=lr, seed=seed, device=device, progress=progress)
+
+    return cache.cached_model(config, make, train, use_cache=use_cache).to(device).eval()

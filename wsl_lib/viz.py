@@ -1,0 +1,131 @@
+"""Pictures: CAM heatmaps over images, boxes and masks drawn on images, and image grids.
+
+Images are ``(3, H, W)`` float tensors in [0, 1] (or uint8); maps are ``(H, W)``.
+Drawing uses ``torchvision.utils`` (``draw_bounding_boxes``, ``draw_segmentation_masks``,
+``make_grid``); figures are matplotlib figures, shown as PNG in notebooks and the book.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+import torchvision.utils as tvu
+
+from ._checks import check_boxes, check_number, check_tensor
+
+GT_COLOUR = "lime"          # ground truth, in every figure of the book
+PRED_COLOUR = "red"         # prediction
+
+
+def _as_float_image(name: str, image: torch.Tensor) -> torch.Tensor:
+    check_tensor(name, image, ndim=3)
+    if image.shape[0] not in (1, 3):
+        raise ValueError(f"{name}: expected an image (3, H, W) or (1, H, W), got shape {tuple(image.shape)}")
+    image = image.detach().cpu()
+    image = image.float() / 255 if image.dtype == torch.uint8 else image.float()
+    return image.expand(3, -1, -1)
+
+
+def to_uint8(image: torch.Tensor) -> torch.Tensor:
+    """Float image ``(3, H, W)`` in [0, 1] -> uint8 ``(3, H, W)`` (uint8 images pass through)."""
+    return (_as_float_image("image", image).clamp(0, 1) * 255).round().to(torch.uint8)
+
+
+def heatmap(cam: torch.Tensor, cmap: str = "jet") -> torch.Tensor:
+    """A map ``(H, W)`` -> colour image ``(3, H, W)`` in [0, 1], min-max scaled (a flat map is all low)."""
+    check_tensor("cam", cam, ndim=2, kind="float", finite=True)
+    cam = cam.detach().cpu().float()
+    span = cam.max() - cam.min()
+    scaled = (cam - cam.min()) / span if span > 0 else torch.zeros_like(cam)
+    rgba = matplotlib.colormaps[cmap](scaled.numpy())
+    return torch.from_numpy(rgba[..., :3]).permute(2, 0, 1).float()
+
+
+def overlay(image: torch.Tensor, cam: torch.Tensor, alpha: float = 0.5, cmap: str = "jet") -> torch.Tensor:
+    """The heatmap of ``cam`` blended over ``image``; a map at lower resolution is upsampled bilinearly."""
+    image = _as_float_image("image", image)
+    check_number("alpha", alpha, low=0.0, high=1.0)
+    check_tensor("cam", cam, ndim=2, kind="float", finite=True)
+    if cam.shape != image.shape[-2:]:
+        cam = F.interpolate(cam[None, None].float(), size=image.shape[-2:], mode="bilinear", align_corners=False)[0, 0]
+    return (1 - alpha) * image + alpha * heatmap(cam, cmap)
+
+
+def _upscale(image: torch.Tensor, scale: int) -> torch.Tensor:
+    check_number("scale", scale, low=1, integer=True)
+    return image.repeat_interleave(scale, -1).repeat_interleave(scale, -2) if scale > 1 else image
+
+
+def draw_boxes(image: torch.Tensor, boxes: torch.Tensor, colors=PRED_COLOUR, *, labels=None,
+               width: int = 2, scale: int = 4) -> torch.Tensor:
+    """Draw boxes ``(M, 4)`` (pixel edges) on ``image``, upscaled ``scale`` times so thin lines stay visible.
+
+    Returns a uint8 image ``(3, scale*H, scale*W)``. Empty boxes are skipped.
+    """
+    check_boxes("boxes", boxes)
+    out = _upscale(to_uint8(image), scale)
+    keep = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
+    if isinstance(colors, (list, tuple)):
+        colors = [c for c, k in zip(colors, keep.tolist()) if k]
+    if labels is not None:
+        labels = [lab for lab, k in zip(labels, keep.tolist()) if k]
+    if not bool(keep.any()):
+        return out
+    # draw_bounding_boxes takes the last pixel inside the box, hence the -1
+    scaled = boxes[keep].detach().cpu().float() * scale - torch.tensor([0.0, 0.0, 1.0, 1.0])
+    return tvu.draw_bounding_boxes(out, scaled, labels=labels, colors=colors, width=width)
+
+
+def draw_masks(image: torch.Tensor, masks: torch.Tensor, colors="yellow", *, alpha: float = 0.5,
+               scale: int = 1) -> torch.Tensor:
+    """Blend masks ``(M, H, W)`` or ``(H, W)`` bool over ``image``; uint8 ``(3, scale*H, scale*W)``."""
+    check_tensor("masks", masks, ndim=(2, 3), kind="bool")
+    check_number("alpha", alpha, low=0.0, high=1.0)
+    out = to_uint8(image)
+    if masks.shape[-2:] != out.shape[-2:]:
+        raise ValueError(f"masks: expected masks of the image's size {tuple(out.shape[-2:])}, got {tuple(masks.shape)}")
+    out = tvu.draw_segmentation_masks(out, masks.detach().cpu(), alpha=alpha, colors=colors)
+    return _upscale(out, scale)
+
+
+def show_images(images, titles=None, *, ncols: int = 8, size: float = 1.6, cmap: str | None = None,
+                suptitle: str | None = None):
+    """Show a list of images ``(3, H, W)`` / maps ``(H, W)`` in a grid; returns the matplotlib figure.
+
+    Assign the result (``fig = show_images(...)``) so that a notebook shows the figure once.
+    """
+    images = list(images)
+    if not images:
+        raise ValueError("images: expected at least one image, got none")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"titles: expected {len(images)} titles, one per image, got {len(titles)}")
+    check_number("ncols", ncols, low=1, integer=True)
+    ncols = min(ncols, len(images))
+    nrows = -(-len(images) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, (ax, img) in enumerate(zip(axes.flat, images)):
+        check_tensor(f"images[{i}]", img, ndim=(2, 3))
+        img = img.detach().cpu()
+        if img.ndim == 3:
+            img = _as_float_image(f"images[{i}]", img).permute(1, 2, 0).clamp(0, 1)
+            ax.imshow(img.numpy(), interpolation="nearest")
+        else:
+            ax.imshow(img.float().numpy(), cmap=cmap or "viridis", interpolation="nearest")
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> torch.Tensor:
+    """A batch ``(N, 3, H, W)`` tiled into one image ``(3, H', W')`` (``torchvision.utils.make_grid``)."""
+    check_tensor("images", images, ndim=4)
+    check_number("nrow", nrow, low=1, integer=True)
+    return tvu.make_grid(images.detach().cpu(), nrow=nrow, padding=padding, pad_value=1.0)
