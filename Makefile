@@ -1,0 +1,35 @@
+# Two commands from a fresh clone (Python 3.11 and make are all they need):
+#   make book    install the toolchain into .venv and build the HTML book into _build/html
+#   make test    install the toolchain into .venv and run every test (unit tests, nbval over
+#                every notebook, the book build with warnings as errors)
+# And for authors:
+#   make execute re-execute every notebook in place (restart and run all), storing clean outputs
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install book test execute clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --editable .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . --keep-going
+	@echo "Open _build/html/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
+
+execute: $(STAMP)
+	$(PY) scripts/execute_notebooks.py
+
+clean:
+	rm -rf _build

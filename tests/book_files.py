@@ -1,0 +1,42 @@
+"""Where the book's files are: the notebooks and pages listed in _toc.yml, and the config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def _toc_entries(node):
+    if isinstance(node, dict):
+        for key in ("root", "file"):
+            if key in node:
+                yield node[key]
+        for value in node.values():
+            if isinstance(value, (list, dict)):
+                yield from _toc_entries(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _toc_entries(item)
+
+
+def toc_files() -> list[Path]:
+    """Every page of _toc.yml, resolved to its file (.ipynb or .md), in reading order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    paths = []
+    for entry in _toc_entries(toc):
+        candidates = [ROOT / entry] if Path(entry).suffix else [ROOT / f"{entry}.ipynb", ROOT / f"{entry}.md"]
+        found = [c for c in candidates if c.exists()]
+        paths.append(found[0] if found else candidates[0])
+    return paths
+
+
+def toc_notebooks() -> list[Path]:
+    """The notebooks of _toc.yml (an entry without suffix counts when its .ipynb exists)."""
+    return [p for p in toc_files() if p.suffix == ".ipynb"]

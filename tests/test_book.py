@@ -1,0 +1,34 @@
+"""The HTML book builds from the stored notebooks with no warning (warnings are errors)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from book_files import ROOT, toc_files
+
+BUILD = ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    jb = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
+                            capture_output=True, text=True, cwd=ROOT)
+    return result
+
+
+def test_book_builds_without_warnings(built_book):
+    assert built_book.returncode == 0, \
+        "jupyter-book build -W -n --keep-going failed:\n" + built_book.stdout[-6000:] + built_book.stderr[-6000:]
+    assert "WARNING" not in built_book.stdout + built_book.stderr
+
+
+def test_every_page_of_the_toc_is_built(built_book):
+    assert built_book.returncode == 0
+    for source in toc_files():
+        page = BUILD / source.relative_to(ROOT).with_suffix(".html")
+        assert page.exists(), f"{page.relative_to(ROOT)} was not built"
+    index = (BUILD / "index.html").read_text()
+    assert "Weakly Supervised Learning" in index

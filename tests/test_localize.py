@@ -1,0 +1,86 @@
+import pytest
+import torch
+import torchvision.ops as ops
+
+from wsl_lib import localize
+
+
+def test_largest_component_eight_connected_and_ties():
+    m = torch.zeros(1, 6, 6, dtype=torch.bool)
+    m[0, 0, 0] = m[0, 1, 1] = m[0, 2, 2] = True        # diagonal: one 8-connected component of 3
+    m[0, 4:6, 4:6] = True                               # a 2x2 block of 4
+    out = localize.largest_component(m)
+    assert out.sum() == 4 and out[0, 4:6, 4:6].all()
+    tie = torch.zeros(1, 5, 5, dtype=torch.bool)
+    tie[0, 0, 0] = tie[0, 4, 4] = True
+    assert localize.largest_component(tie)[0, 0, 0] and localize.largest_component(tie).sum() == 1
+    assert not localize.largest_component(torch.zeros(2, 3, 3, dtype=torch.bool)).any()
+
+
+def test_cam_paper_rule_hand_worked():
+    cam = torch.zeros(1, 8, 8)
+    cam[0, 1:3, 1:4] = 10.0       # the peak region
+    cam[0, 6, 6] = 3.0            # above 20% of 10, but a smaller component
+    cam[0, 5, 0] = 1.0            # below 20% of the max
+    assert localize.boxes_from_maps(cam, 0.2).tolist() == [[1, 1, 4, 3]]
+    # at a threshold of 0.25 the pixel of value 3 still counts, 0.35 drops it (no change to the box)
+    assert localize.threshold_maps(cam, 0.25).sum() == 7
+    assert localize.threshold_maps(cam, 0.35).sum() == 6
+
+
+def test_degenerate_maps_give_empty_boxes():
+    maps = torch.stack([torch.zeros(5, 5), torch.full((5, 5), 3.0), -torch.rand(5, 5)])
+    assert localize.boxes_from_maps(maps).tolist() == [[0, 0, 0, 0]] * 3
+    assert localize.box_iou(torch.zeros(1, 4), torch.tensor([[0.0, 0, 2, 2]])).item() == 0
+
+
+def test_rule_is_invariant_to_positive_scaling_and_negative_offsets_below_threshold():
+    torch.manual_seed(0)
+    maps = torch.rand(4, 16, 16)
+    torch.testing.assert_close(localize.boxes_from_maps(maps), localize.boxes_from_maps(maps * 7.5))
+
+
+def test_box_iou_matches_torchvision_and_handles_empty():
+    torch.manual_seed(0)
+    xy = torch.rand(20, 2) * 10
+    a = torch.cat([xy, xy + torch.rand(20, 2) * 10], 1)
+    xy = torch.rand(20, 2) * 10
+    b = torch.cat([xy, xy + torch.rand(20, 2) * 10], 1)
+    torch.testing.assert_close(localize.box_iou(a, b), ops.box_iou(a, b).diagonal())
+    assert localize.box_iou(torch.zeros(1, 4), torch.zeros(1, 4)).item() == 0
+    assert localize.box_iou(torch.tensor([[0.0, 0, 2, 2]]), torch.tensor([[0.0, 0, 2, 2]])).item() == 1
+
+
+def test_best_iou_over_several_ground_truth_boxes():
+    pred = torch.tensor([[0.0, 0, 2, 2]])
+    gt = torch.tensor([[[5.0, 5, 6, 6], [0.0, 0, 2, 4]]])
+    assert localize.best_iou(pred, gt).item() == pytest.approx(0.5)
+
+
+def test_localization_accuracy_hand_worked():
+    gt = torch.tensor([[0.0, 0, 4, 4]] * 3)
+    boxes = torch.tensor([[0.0, 0, 4, 4], [0.0, 0, 4, 2], [0.0, 0, 4, 1]])   # IoU 1, 0.5, 0.25
+    logits = torch.tensor([[5.0, 1, 0], [0.0, 1, 5], [5.0, 0, 0]])
+    labels = torch.tensor([0, 1, 0])
+    assert localize.localization_accuracy(boxes, gt) == pytest.approx(2 / 3)
+    assert localize.localization_accuracy(boxes, gt, logits=logits, labels=labels, k=1) == pytest.approx(1 / 3)
+    assert localize.localization_accuracy(boxes, gt, logits=logits, labels=labels, k=2) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: localize.boxes_from_maps(torch.rand(4, 4)), ValueError, "maps: expected a tensor with 3"),
+    (lambda: localize.boxes_from_maps(torch.rand(1, 4, 4), threshold=1.0), ValueError, r"threshold: expected a value in \(0, 1\)"),
+    (lambda: localize.boxes_from_maps(torch.rand(1, 4, 4), threshold=0), ValueError, "threshold"),
+    (lambda: localize.boxes_from_maps(torch.full((1, 4, 4), float("nan"))), ValueError, "maps: expected finite values"),
+    (lambda: localize.largest_component(torch.rand(1, 4, 4)), TypeError, "masks: expected a bool tensor"),
+    (lambda: localize.box_iou(torch.tensor([[2.0, 0, 1, 1]]), torch.zeros(1, 4)), ValueError, "boxes_a: expected x2 >= x1"),
+    (lambda: localize.box_iou(torch.zeros(2, 4), torch.zeros(3, 4)), ValueError, "mismatched batch sizes"),
+    (lambda: localize.box_iou(torch.zeros(2, 5), torch.zeros(2, 5)), ValueError, "last dimension 4"),
+    (lambda: localize.localization_accuracy(torch.zeros(2, 4), torch.zeros(2, 4), k=1), TypeError, "logits"),
+    (lambda: localize.localization_accuracy(torch.zeros(2, 4), torch.zeros(2, 4), logits=torch.rand(2, 3),
+                                            labels=torch.zeros(2).long(), k=4), ValueError, "k: expected at most"),
+    (lambda: localize.localization_accuracy(torch.zeros(2, 4), torch.zeros(2, 4), iou_threshold=0), ValueError, "iou_threshold"),
+])
+def test_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

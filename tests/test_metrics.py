@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+import torch
+from sklearn.metrics import average_precision_score
+
+from wsl_lib import metrics
+from wsl_lib.localize import box_iou
+
+
+def _slow_iou_curve(maps, gt, thresholds, components):
+    """One scipy label call per image and threshold, as common evaluation code does."""
+    out = torch.zeros(len(maps), len(thresholds))
+    for i, m in enumerate(maps.numpy()):
+        for t, tau in enumerate(thresholds.tolist()):
+            labels, n = ndi.label(m >= tau, structure=np.ones((3, 3)))
+            if n == 0:
+                continue
+            sizes = np.bincount(labels.ravel())[1:]
+            ids = [int(sizes.argmax()) + 1] if components == "largest" else range(1, n + 1)
+            for j in ids:
+                ys, xs = np.nonzero(labels == j)
+                box = torch.tensor([[xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]], dtype=torch.float32)
+                for g in gt[i].reshape(-1, 4):
+                    out[i, t] = max(out[i, t], box_iou(box, g[None]).item())
+    return out
+
+
+@pytest.mark.parametrize("components", ["largest", "all"])
+def test_fast_sweep_equals_slow_loop(components):
+    torch.manual_seed(0)
+    small = torch.rand(12, 1, 4, 4)
+    maps = torch.nn.functional.interpolate(small, size=(24, 24), mode="bilinear")[:, 0]
+    maps = (maps - maps.amin((1, 2), keepdim=True)) / (maps.amax((1, 2), keepdim=True) - maps.amin((1, 2), keepdim=True))
+    xy = torch.randint(0, 12, (12, 2)).float()
+    gt = torch.cat([xy, xy + torch.randint(2, 12, (12, 2)).float()], 1)
+    thresholds = metrics.default_thresholds(0.05)
+    fast = metrics.iou_curve(maps, gt, thresholds, components, chunk_pixels=5000)
+    torch.testing.assert_close(fast, _slow_iou_curve(maps, gt, thresholds, components))
+
+
+def test_max_box_accuracy_hand_worked():
+    # two 10x10 maps with one square blob; ground truth is the blob's box
+    maps = torch.zeros(2, 10, 10)
+    maps[0, 2:6, 2:6] = 1.0
+    maps[1, 0:10, 0:10] = 0.5
+    maps[1, 4:6, 4:6] = 1.0
+    gt = torch.tensor([[2.0, 2, 6, 6], [4.0, 4, 6, 6]])
+    result = metrics.max_box_accuracy(maps, gt, thresholds=[0.0, 0.25, 0.75])
+    # tau=0: both boxes are the whole image (IoU 0.16 and 0.04); tau=0.25: image 0 right, image 1 whole image;
+    # tau=0.75: both right
+    assert result.curve[:, 0].tolist() == [0.0, 0.5, 1.0]
+    assert result.value == 1.0 and result.best_threshold == {0.5: 0.75}
+    v2 = metrics.max_box_accuracy_v2(maps, gt, thresholds=[0.0, 0.25, 0.75])
+    assert v2.value == 1.0 and set(v2.per_iou) == {0.3, 0.5, 0.7}
+
+
+def test_all_components_can_beat_the_largest():
+    maps = torch.zeros(1, 10, 10)
+    maps[0, 0:5, 0:5] = 1.0          # big distractor
+    maps[0, 7:9, 7:9] = 1.0          # the object
+    gt = torch.tensor([[7.0, 7, 9, 9]])
+    assert metrics.box_accuracy(maps, gt, 0.5, components="largest") == 0.0
+    assert metrics.box_accuracy(maps, gt, 0.5, components="all") == 1.0
+
+
+def test_constant_map_scores_zero_above_zero_threshold():
+    maps = torch.zeros(1, 8, 8)
+    gt = torch.tensor([[0.0, 0, 4, 4]])
+    ious = metrics.iou_curve(maps, gt, [0.0, 0.5])
+    assert ious[0, 0] == pytest.approx(16 / 64) and ious[0, 1] == 0
+
+
+def test_pxap_equals_sklearn_on_grid_valued_maps():
+    torch.manual_seed(0)
+    thresholds = metrics.default_thresholds(0.05)
+    maps = thresholds[torch.randint(len(thresholds), (5, 9, 9))].float()
+    masks = torch.rand(5, 9, 9) < maps
+    ours = metrics.pixel_average_precision(maps, masks, thresholds)
+    ref = average_precision_score(masks.flatten().numpy(), maps.flatten().numpy())
+    assert ours == pytest.approx(ref, abs=1e-9)
+
+
+def test_pxap_hand_worked_and_edge_cases():
+    maps = torch.tensor([[[0.9, 0.8], [0.2, 0.1]]])
+    masks = torch.tensor([[[True, False], [True, False]]])
+    # descending scores: T F T F -> precision at each recall step: 1 (r .5), 2/3 (r 1) -> AP = .5 + .5 * 2/3
+    assert metrics.pixel_average_precision(maps, masks, [0.1, 0.2, 0.8, 0.9]) == pytest.approx(0.5 + 1 / 3)
+    precision, recall = metrics.pixel_precision_recall(torch.zeros(1, 2, 2), masks, [0.0, 0.5])
+    assert precision.tolist() == [0.5, 1.0] and recall.tolist() == [1.0, 0.0]
+    with pytest.raises(ValueError, match="masks: expected at least one foreground pixel"):
+        metrics.pixel_average_precision(maps, torch.zeros_like(masks))
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: metrics.iou_curve(torch.rand(2, 4, 4) * 2, torch.zeros(2, 4)), ValueError, r"maps: expected score maps normalized to \[0, 1\]"),
+    (lambda: metrics.iou_curve(torch.full((2, 4, 4), float("nan")), torch.zeros(2, 4)), ValueError, "maps: expected finite"),
+    (lambda: metrics.iou_curve(torch.rand(2, 4, 4), torch.zeros(3, 4)), ValueError, "mismatched batch sizes"),
+    (lambda: metrics.iou_curve(torch.rand(2, 4, 4), torch.zeros(2, 4), [0.5, 0.2]), ValueError, "strictly increasing"),
+    (lambda: metrics.iou_curve(torch.rand(2, 4, 4), torch.zeros(2, 4), [1.5]), ValueError, r"thresholds: expected values in \[0, 1\]"),
+    (lambda: metrics.iou_curve(torch.rand(2, 4, 4), torch.zeros(2, 4), components="some"), ValueError, "components"),
+    (lambda: metrics.max_box_accuracy(torch.rand(2, 4, 4), torch.zeros(2, 4), iou_thresholds=(0.0,)), ValueError, "iou_thresholds"),
+    (lambda: metrics.box_accuracy(torch.rand(2, 4, 4), torch.zeros(2, 4), 2.0), ValueError, "threshold"),
+    (lambda: metrics.pixel_average_precision(torch.rand(2, 4, 4), torch.ones(2, 4, 5, dtype=torch.bool)), ValueError, "masks: expected the shape of maps"),
+    (lambda: metrics.pixel_average_precision(torch.rand(2, 4, 4), torch.ones(2, 4, 4)), TypeError, "masks: expected a bool tensor"),
+    (lambda: metrics.default_thresholds(0), ValueError, "step"),
+])
+def test_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -1,0 +1,60 @@
+"""Notebook hygiene: every notebook in _toc.yml exists, was run top to bottom, and shows nothing it should not."""
+
+import json
+import re
+
+import pytest
+
+from book_files import ROOT, load_config, toc_files, toc_notebooks
+
+NOTEBOOKS = toc_notebooks()
+MACHINE_PATHS = re.compile(r"(/root/|/home/|/tmp/|/Users/|/work/|[A-Z]:\\\\)")
+
+
+def _ids(paths):
+    return [p.name for p in paths]
+
+
+def test_toc_lists_notebooks_that_exist():
+    assert NOTEBOOKS, "the table of contents lists no notebook"
+    missing = [str(p.relative_to(ROOT)) for p in toc_files() if not p.exists()]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_executed_top_to_bottom_without_errors(path):
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    counts = [c.get("execution_count") for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"execution counts {counts}: restart and run all (make execute)"
+    for i, cell in enumerate(code, 1):
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", f"code cell {i} stores an error ({out.get('ename')})"
+            assert not (out["output_type"] == "stream" and out["name"] == "stderr"), \
+                f"code cell {i} writes to stderr (a warning?): {''.join(out['text'])[:200]}"
+            text = json.dumps(out)
+            match = MACHINE_PATHS.search(text)
+            assert match is None, f"code cell {i} output shows a path of the authoring machine: {match.group(0)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_first_cell_installs_wsl_lib_on_colab_only(path):
+    nb = json.loads(path.read_text())
+    first = nb["cells"][0]
+    source = "".join(first["source"])
+    url = load_config()["repository"]["url"]
+    assert first["cell_type"] == "code" and "remove-cell" in first["metadata"].get("tags", [])
+    assert 'if "google.colab" in sys.modules:' in source
+    assert f"git+{url}" in source, f"the Colab cell must install from the repository URL in _config.yml ({url})"
+    assert first.get("outputs") == [], "the Colab cell does nothing locally, so it has no output"
+    others = [c for c in nb["cells"][1:] if "google.colab" in "".join(c["source"])]
+    assert not others, "exactly one cell deals with Colab"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_no_relative_file_reads(path):
+    # a reader on Colab has the notebook alone: no data files next to it; figures are made by code
+    nb = json.loads(path.read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert not re.search(r"open\(|imread\(|read_csv\(|np\.load\(|torch\.load\(|Image\.open\(", code), \
+        "a notebook reads a file: generate the data or use what ships inside a package"

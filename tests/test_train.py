@@ -1,0 +1,102 @@
+import pytest
+import torch
+from torch import nn
+
+from wsl_lib import train
+from wsl_lib.data import make_shapes
+from wsl_lib.models import SmallCNN
+
+
+def _tiny_run(seed, threads=None):
+    data = make_shapes(128, seed=0)
+    train.seed_everything(seed)
+    model = SmallCNN(6, widths=(8, 8, 16, 16))
+    old = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        history = train.fit(model, data.images, data.labels, epochs=1, batch_size=32, seed=seed,
+                            device="cpu", progress=False)
+    finally:
+        torch.set_num_threads(old)
+    return model, history
+
+
+def test_fit_is_seeded():
+    (a, ha), (b, hb) = _tiny_run(1), _tiny_run(1)
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        assert torch.equal(pa, pb)
+    assert ha == hb and len(ha["loss"]) == 1
+    c, _ = _tiny_run(2)
+    assert not torch.equal(next(a.parameters()), next(c.parameters()))
+
+
+def test_fit_learns_and_leaves_eval_mode():
+    data = make_shapes(600, seed=0)
+    model = SmallCNN(6, widths=(8, 16, 16, 32))
+    history = train.fit(model, data.images, data.labels, epochs=3, batch_size=32, device="cpu", progress=False)
+    assert history["loss"][-1] < history["loss"][0]
+    assert not model.training
+
+
+def test_progress_bar_is_plain_text_without_timings(capsys):
+    data = make_shapes(64, seed=0)
+    train.fit(SmallCNN(6, widths=(8, 8, 8, 8)), data.images, data.labels, epochs=2, batch_size=32, device="cpu")
+    out = capsys.readouterr().out
+    final = [line.split("\r")[-1] for line in out.strip().split("\n")]
+    assert final == ["epoch 1/2: 100%|" + final[0].split("|")[1] + "| 2/2",
+                     "epoch 2/2: 100%|" + final[1].split("|")[1] + "| 2/2"]
+    assert "it/s" not in out and "s/it" not in out and "<" not in out
+
+
+def test_fit_multi_label_and_per_pixel_targets():
+    data = make_shapes(64, n_objects=2, seed=0)
+    model = SmallCNN(6, widths=(8, 8, 8, 8))
+    train.fit(model, data.images, data.labels, epochs=1, batch_size=32, device="cpu", progress=False)
+    # a 1x1 "segmenter" with per-pixel class targets and an ignore value
+    seg = nn.Conv2d(3, 7, 1)
+    target = data.semantic_masks()
+    target[:, :2] = 255
+    history = train.fit(seg, data.images, target, epochs=1, batch_size=32, device="cpu", progress=False)
+    assert torch.isfinite(torch.tensor(history["loss"])).all()
+
+
+def test_augment_hook_is_called_on_each_batch():
+    data = make_shapes(64, seed=0)
+    calls = []
+
+    def augment(x, y, g):
+        calls.append(x.shape[0])
+        return x.flip(-1), y
+
+    train.fit(SmallCNN(6, widths=(8, 8, 8, 8)), data.images, data.labels, epochs=1, batch_size=16,
+              augment=augment, device="cpu", progress=False)
+    assert calls == [16, 16, 16, 16]
+
+
+def test_predict_and_accuracy():
+    model = SmallCNN(6).eval()
+    x = torch.rand(7, 3, 64, 64)
+    logits = train.predict(model, x, batch_size=3)
+    torch.testing.assert_close(logits, model(x))
+    assert train.accuracy(torch.eye(3), torch.tensor([0, 1, 0])) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: train.fit("model", torch.rand(4, 3, 8, 8), torch.zeros(4).long()), TypeError, "model"),
+    (lambda: train.fit(nn.Linear(2, 2), torch.rand(4, 2), torch.zeros(5).long()), ValueError, "mismatched batch sizes"),
+    (lambda: train.fit(nn.Linear(2, 2), torch.full((4, 2), float("nan")), torch.zeros(4).long()), ValueError, "inputs: expected finite"),
+    (lambda: train.fit(nn.Linear(2, 2), torch.rand(4, 2), torch.zeros(4).long(), epochs=0), ValueError, "epochs"),
+    (lambda: train.fit(nn.Linear(2, 2), torch.rand(4, 2), torch.zeros(4).long(), lr=0), ValueError, "lr"),
+    (lambda: train.accuracy(torch.rand(4), torch.zeros(4).long()), ValueError, "logits: expected a tensor with 2"),
+    (lambda: train.accuracy(torch.rand(4, 2), torch.zeros(4)), TypeError, "labels: expected an integer tensor"),
+    (lambda: train.seed_everything(-3), ValueError, "seed"),
+    (lambda: train.trained_classifier("mnist"), ValueError, "dataset: expected one of 'shapes', 'digits'"),
+])
+def test_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_default_device_is_cuda_only_when_present():
+    assert train.default_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
