@@ -30,5 +30,9 @@ def test_every_page_of_the_toc_is_built(built_book):
     for source in toc_files():
         page = BUILD / source.relative_to(ROOT).with_suffix(".html")
         assert page.exists(), f"{page.relative_to(ROOT)} was not built"
-    index = (BUILD / "index.html").read_text()
-    assert "Weakly Supervised Learning" in index
+    # index.html sends the browser to the introduction, which lists every chapter in its sidebar
+    assert "book/intro.html" in (BUILD / "index.html").read_text()
+    intro = (BUILD / "book" / "intro.html").read_text()
+    assert "Weakly Supervised Learning" in intro
+    for source in toc_files()[1:]:
+        assert source.stem + ".html" in intro, f"the sidebar of the introduction does not link {source.name}"
