@@ -76,3 +76,19 @@ def test_features_bad_input():
     with pytest.raises(TypeError, match="resnet"):
         from wsl_lib.models import ResNetCAM
         ResNetCAM(nn.Linear(2, 2))
+
+
+def test_box_regressor_outputs_valid_boxes_and_learns():
+    from wsl_lib.data import make_shapes
+    from wsl_lib.localize import box_iou
+    from wsl_lib.models import BoxRegressor
+    from wsl_lib.train import box_loss, fit, seed_everything
+    seed_everything(0)
+    model = BoxRegressor(widths=(8, 16, 16, 32))
+    boxes = model(torch.rand(5, 3, 64, 64))
+    assert boxes.shape == (5, 4) and (boxes[:, 2:] >= boxes[:, :2]).all()
+    data = make_shapes(512, seed=0)
+    before = box_iou(model(data.images).detach(), data.boxes).mean()
+    fit(model, data.images, data.boxes, loss_fn=box_loss, epochs=4, batch_size=32, device="cpu", progress=False)
+    after = box_iou(model(data.images).detach(), data.boxes).mean()
+    assert after > before + 0.1

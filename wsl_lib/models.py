@@ -85,6 +85,30 @@ class SmallCNN(nn.Module):
         return self.classifier(self.pool(self.features(x)))
 
 
+class BoxRegressor(nn.Module):
+    """A fully supervised localizer: the :class:`SmallCNN` body, GAP, and a linear layer to one box.
+
+    It predicts the centre, width and height as fractions of the image (a sigmoid keeps them in
+    [0, 1]) and returns the box ``(N, 4)`` as ``(x1, y1, x2, y2)`` in pixels, so ``x2 >= x1`` always.
+    Train it on ground-truth boxes with :func:`wsl_lib.train.box_loss`.
+    """
+
+    def __init__(self, widths=(16, 32, 64, 128), image_size: int = 64):
+        super().__init__()
+        check_number("image_size", image_size, low=8, integer=True)
+        self.image_size = image_size
+        self.body = SmallCNN(1, widths=widths, image_size=image_size).body
+        self.regressor = nn.Linear(widths[-1], 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Images ``(N, 3, H, W)`` -> boxes ``(N, 4)`` in pixel-edge coordinates."""
+        check_tensor("x", x, ndim=4, kind="float")
+        cx, cy, w, h = torch.sigmoid(self.regressor(self.body(x).mean(dim=(2, 3)))).unbind(1)
+        half_w, half_h = w * self.image_size / 2, h * self.image_size / 2
+        cx, cy = cx * self.image_size, cy * self.image_size
+        return torch.stack([cx - half_w, cy - half_h, cx + half_w, cy + half_h], 1)
+
+
 class ResNetCAM(nn.Module):
     """A torchvision ResNet seen through the CAM interface (it shares the ResNet's modules).
 

@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
+import torchvision
 from torch import nn
 from tqdm import tqdm
 
@@ -44,6 +45,16 @@ def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     if targets.is_floating_point():
         return F.binary_cross_entropy_with_logits(outputs, targets)
     return F.cross_entropy(outputs, targets, ignore_index=255)
+
+
+def box_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Loss for box regression: generalized IoU loss plus L1 on coordinates scaled by the box size.
+
+    ``predicted`` and ``target`` are ``(N, 4)`` boxes ``(x1, y1, x2, y2)`` in pixels.
+    """
+    giou = torchvision.ops.generalized_box_iou_loss(predicted, target, reduction="mean")
+    scale = (target[:, 2:] - target[:, :2]).clamp(min=1.0).repeat(1, 2)
+    return giou + ((predicted - target).abs() / scale).mean()
 
 
 def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs: int = 2,
@@ -83,6 +94,9 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
     g = torch.Generator().manual_seed(seed)
     aug_g = torch.Generator(device=device).manual_seed(seed)
     model.to(device).train()
+    images = inputs.ndim == 4
+    if images:  # channels-last memory makes convolutions much faster on the CPU (same results)
+        model.to(memory_format=torch.channels_last)
     n = len(inputs)
     steps_per_epoch = max(1, n // batch_size)                  # drop the last partial batch
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
@@ -98,6 +112,8 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
         for step in bar:
             idx = order[step * batch_size:(step + 1) * batch_size]
             x, y = inputs[idx].to(device), targets[idx].to(device)
+            if images:
+                x = x.contiguous(memory_format=torch.channels_last)
             if augment is not None:
                 x, y = augment(x, y, aug_g)
             loss = loss_fn(model(x), y)
