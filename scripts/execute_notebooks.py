@@ -6,16 +6,22 @@
 Each notebook runs in a fresh kernel of the current Python environment, from the
 ``book/`` directory (as nbval and a reader do). Stream outputs are merged and
 carriage returns resolved (a progress bar is stored as its final state, which is
-what nbval compares), so the stored notebook is exactly what CI verifies. The
-wall time of each notebook is printed and written to ``book/_data/execution_times.json``.
+what nbval compares), so the stored notebook is exactly what CI verifies. Each
+notebook starts with an empty model cache (``--warm-cache`` to use yours). The
+wall time of each notebook is printed and written to ``book/_data/execution_times.json``,
+and as a Markdown table to ``book/_data/execution_times.md``, which the page "Running this
+book" includes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,19 +67,57 @@ def execute(path: Path, timeout: int = 600) -> float:
     return seconds
 
 
+def machine() -> str:
+    import torch
+    threads = os.environ.get("OMP_NUM_THREADS", "default")
+    cpu = platform.processor() or platform.machine()
+    return (f"{os.cpu_count()} CPU cores ({cpu}), {threads} threads, Python {platform.python_version()}, "
+            f"PyTorch {torch.__version__.split('+')[0]}, no GPU" if not torch.cuda.is_available()
+            else f"{torch.cuda.get_device_name()} GPU, PyTorch {torch.__version__.split('+')[0]}")
+
+
+def write_table(times: dict, path: Path) -> None:
+    titles = {p.name: p for p in toc_notebooks()}
+    rows = []
+    for name, seconds in times["notebooks"].items():
+        if name in titles:
+            nb = nbformat.read(titles[name], as_version=4)
+            heading = next((line[2:].strip() for c in nb.cells if c.cell_type == "markdown"
+                            for line in c.source.splitlines() if line.startswith("# ")), name)
+            rows.append(f"| [{heading}]({name}) | {seconds:.0f} s |")
+    total = sum(s for n, s in times["notebooks"].items() if n in titles)
+    path.write_text("| notebook | time to run |\n| --- | ---: |\n" + "\n".join(rows)
+                    + f"\n| **all notebooks** | **{total:.0f} s** |\n\n"
+                    + f"Measured by `make execute` on {times['machine']}.\n")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in _toc.yml)")
+    parser.add_argument("--warm-cache", action="store_true",
+                        help="use the per-user model cache (default: an empty one, so each time is a cold start)")
     args = parser.parse_args(argv)
+    if not args.warm_cache:
+        # each notebook starts with an empty model cache, as for a reader who opens it first
+        cold = tempfile.TemporaryDirectory(prefix="wsl-cache-")
+        os.environ["WSL_LIB_CACHE"] = cold.name
     paths = [p.resolve() for p in args.notebooks] or toc_notebooks()
     times_file = ROOT / "book" / "_data" / "execution_times.json"
     times = json.loads(times_file.read_text()) if times_file.exists() else {}
+    notebooks = times.get("notebooks", {})
     for path in paths:
+        if not args.warm_cache:
+            for stale in Path(os.environ["WSL_LIB_CACHE"]).glob("*"):
+                stale.unlink()
         seconds = execute(path)
-        times[path.name] = round(seconds, 1)
+        notebooks[path.name] = round(seconds, 1)
         print(f"{seconds:6.1f} s  {path.relative_to(ROOT)}", flush=True)
+    order = [p.name for p in toc_notebooks()]
+    times = {"machine": machine(),
+             "notebooks": {n: notebooks[n] for n in sorted(notebooks, key=lambda n: order.index(n) if n in order else 99)}}
     times_file.parent.mkdir(exist_ok=True)
-    times_file.write_text(json.dumps(dict(sorted(times.items())), indent=1) + "\n")
+    times_file.write_text(json.dumps(times, indent=1) + "\n")
+    write_table(times, times_file.with_suffix(".md"))
     return 0
 
 

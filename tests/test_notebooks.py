@@ -58,3 +58,14 @@ def test_no_relative_file_reads(path):
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     assert not re.search(r"open\(|imread\(|read_csv\(|np\.load\(|torch\.load\(|Image\.open\(", code), \
         "a notebook reads a file: generate the data or use what ships inside a package"
+
+
+def test_execution_times_are_recorded_and_within_budget():
+    """`make execute` records each notebook's time (cold cache); every notebook runs in at most 60 s."""
+    times = json.loads((ROOT / "book" / "_data" / "execution_times.json").read_text())["notebooks"]
+    missing = [p.name for p in NOTEBOOKS if p.name not in times]
+    assert not missing, f"no recorded execution time for {missing}: run make execute"
+    slow = {name: s for name, s in times.items() if s > 60}
+    assert not slow, f"notebooks over the 60 s budget: {slow}"
+    table = (ROOT / "book" / "_data" / "execution_times.md").read_text()
+    assert all(p.name in table for p in NOTEBOOKS), "book/_data/execution_times.md is out of date: run make execute"
