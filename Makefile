@@ -3,6 +3,7 @@
 #   make test    install the toolchain into .venv and run every test (unit tests, nbval over
 #                every notebook, the book build with warnings as errors)
 # And for authors:
+#   make student build the student edition (every solution removed) into _build_student/_build/html
 #   make execute re-execute every notebook in place (restart and run all), storing clean outputs
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book test execute clean
+.PHONY: install book student test execute clean
 
 install: $(STAMP)
 
@@ -25,6 +26,10 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --keep-going
 	@echo "Open _build/html/index.html"
 
+student: $(STAMP)
+	$(PY) scripts/build_student_edition.py --keep-going
+	@echo "Open _build_student/_build/html/index.html"
+
 test: $(STAMP)
 	$(PY) -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
 
@@ -32,4 +37,4 @@ execute: $(STAMP)
 	$(PY) scripts/execute_notebooks.py
 
 clean:
-	rm -rf _build
+	rm -rf _build _build_student _config_student.yml test-artifacts
