@@ -15,3 +15,20 @@ GLUE_MIME_TYPES = tuple(
 def pytest_collectstart(collector):
     if collector.path is not None and collector.path.suffix == ".ipynb" and hasattr(collector, "skip_compare"):
         collector.skip_compare = tuple(collector.skip_compare) + GLUE_MIME_TYPES
+
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    """Build the full HTML book once per session (warnings are errors); the completed process."""
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    return subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, cwd=ROOT)

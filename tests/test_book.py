@@ -1,22 +1,8 @@
 """The HTML book builds from the stored notebooks with no warning (warnings are errors)."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
 from book_files import ROOT, toc_files
 
 BUILD = ROOT / "_build" / "html"
-
-
-@pytest.fixture(scope="session")
-def built_book():
-    jb = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
-                            capture_output=True, text=True, cwd=ROOT)
-    return result
 
 
 def test_book_builds_without_warnings(built_book):
