@@ -67,6 +67,10 @@ def component_boxes(masks: np.ndarray) -> tuple:
     Returns ``(boxes (B, 4), areas (B,), owner (B,))``: each component's box (pixel edges),
     its number of pixels, and the index of the mask it belongs to.
     """
+    if not isinstance(masks, np.ndarray) or masks.dtype != bool:
+        raise TypeError(f"masks: expected a bool NumPy array, got {getattr(masks, 'dtype', type(masks).__name__)}")
+    if masks.ndim != 3:
+        raise ValueError(f"masks: expected a stack (M, H, W), got shape {masks.shape}")
     labels, n = ndi.label(masks, structure=_SLICEWISE_8)
     slices = ndi.find_objects(labels)
     boxes = np.array([(s[2].start, s[1].start, s[2].stop, s[1].stop) for s in slices], dtype=np.float32)
