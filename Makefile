@@ -5,6 +5,8 @@
 # And for authors:
 #   make student build the student edition (every solution removed) into _build_student/_build/html
 #   make execute re-execute every notebook in place (restart and run all), storing clean outputs
+#   make determinism  nbval over every notebook with 1 thread and PYTHONHASHSEED set, then the defaults
+#   make linkcheck    check the external links of the book (needs internet; not a CI gate)
 #   make bench   run the benchmarks against TorchCAM, pytorch-grad-cam and OpenCV; print the tables
 
 PYTHON ?= python3
@@ -12,7 +14,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book student test execute bench clean
+.PHONY: install book student test execute bench determinism linkcheck clean
 
 install: $(STAMP)
 
@@ -33,10 +35,19 @@ student: $(STAMP)
 	@echo "Open _build_student/_build/html/index.html"
 
 test: $(STAMP)
-	$(PY) -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
+	$(PY) -m pytest tests book $(NBVAL)
 
 execute: $(STAMP)
 	$(PY) scripts/execute_notebooks.py
+
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
+
+determinism: $(STAMP)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=12345 $(PY) -m pytest book $(NBVAL)
+	env -u OMP_NUM_THREADS -u MKL_NUM_THREADS -u PYTHONHASHSEED $(PY) -m pytest book $(NBVAL)
+
+linkcheck: $(STAMP)
+	$(VENV)/bin/jupyter-book build . --builder linkcheck
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_cam.py
