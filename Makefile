@@ -39,6 +39,7 @@ test: $(STAMP)
 
 execute: $(STAMP)
 	$(PY) scripts/execute_notebooks.py
+	$(PY) scripts/course_tables.py
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
 

@@ -1,0 +1,102 @@
+"""Write the tables of the page "For instructors" from the notebooks themselves.
+
+    python scripts/course_tables.py            # writes book/_data/chapters.md and book/_data/exercises.md
+    python scripts/course_tables.py --check    # exits 1 if the written tables are out of date
+
+For each chapter listed in ``_toc.yml``: the reading time and the prerequisites from its
+objectives admonition (the ``**Time:**`` and ``**Prerequisites:**`` lines), its measured
+execution time (``book/_data/execution_times.json``) and its Colab link (built from the
+repository URL in ``_config.yml``). For each exercise: its title, its kind (a *coding*
+exercise has a checker in ``wsl_lib.exercises`` that the student runs; an *experiment* asks
+to change something and measure; the others are *conceptual*), and the checker's name.
+``make execute`` runs this script; ``tests/test_course_tables.py`` fails when the tables
+are stale, so the page never drifts from the chapters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from book_files import toc_notebooks  # noqa: E402
+
+OUT = ROOT / "book" / "_data"
+EXERCISE = re.compile(r"```\{exercise\}\s*(?P<title>[^\n]*)\n:label:\s*(?P<label>\S+)\n(?P<body>.*?)```", re.S)
+EXPERIMENT_WORDS = re.compile(r"\b(change|train|retrain|measure|run|sweep|vary|try)\b", re.I)
+
+
+def _field(text: str, name: str) -> str:
+    match = re.search(rf"\*\*{name}:\*\*\s*(.+?)(?=\n\*\*|\n```|$)", text, re.S)
+    return " ".join(match.group(1).split()) if match else "—"
+
+
+def chapter_info(path: Path) -> dict:
+    nb = json.loads(path.read_text())
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    title = re.search(r"^# (.+)$", markdown, re.M)
+    exercises = []
+    for m in EXERCISE.finditer(markdown):
+        body = m.group("body")
+        checker = re.search(r"(check_[a-z0-9_]+)\(", body)
+        kind = "coding" if checker else ("experiment" if EXPERIMENT_WORDS.search(m.group("title") + " " + body)
+                                         else "conceptual")
+        exercises.append({"label": m.group("label"), "title": m.group("title").strip(), "kind": kind,
+                          "checker": checker.group(1) if checker else ""})
+    return {"file": path.name, "title": title.group(1).strip() if title else path.stem,
+            "time": _field(markdown, "Time"), "prerequisites": _field(markdown, "Prerequisites"),
+            "exercises": exercises}
+
+
+def colab_link(notebook: str) -> str:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config["repository"]["url"].removeprefix("https://github.com/")
+    branch = config["repository"].get("branch", "main")
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/book/{notebook}"
+
+
+def tables() -> dict:
+    times = json.loads((OUT / "execution_times.json").read_text())["notebooks"]
+    chapters = [chapter_info(p) for p in toc_notebooks()]
+    lines = ["| chapter | reading time | runs in (s) | prerequisites | exercises | Colab |",
+             "| --- | --- | ---: | --- | ---: | --- |"]
+    for c in chapters:
+        seconds = f"{times[c['file']]:.0f}" if c["file"] in times else "—"
+        reading = c["time"].split(",")[0].removesuffix(".")
+        lines.append(f"| [{c['title']}]({c['file']}) | {reading} | {seconds} | {c['prerequisites']} | "
+                     f"{len(c['exercises'])} | [open]({colab_link(c['file'])}) |")
+    ex_lines = ["| chapter | exercise | kind | automatic check |", "| --- | --- | --- | --- |"]
+    for c in chapters:
+        for e in c["exercises"]:
+            check = f"`wsl.exercises.{e['checker']}`" if e["checker"] else "—"
+            ex_lines.append(f"| {c['title']} | {{ref}}`{e['title']} <{e['label']}>` | {e['kind']} | {check} |")
+    return {"chapters.md": "\n".join(lines) + "\n", "exercises.md": "\n".join(ex_lines) + "\n"}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that the written tables are up to date")
+    args = parser.parse_args(argv)
+    stale = []
+    for name, text in tables().items():
+        path = OUT / name
+        if args.check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(name)
+        else:
+            path.write_text(text)
+            print(f"wrote {path.relative_to(ROOT)}")
+    if stale:
+        print(f"out of date: {', '.join(stale)}; run: python scripts/course_tables.py")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
