@@ -56,23 +56,165 @@ def _check_maps(maps):
                          "(wsl_lib.cam.normalize(maps, 'minmax')), got values outside [0, 1]")
 
 
-# 8-connectivity within each 2-D slice of a stack, and no connection between slices
-_SLICEWISE_8 = np.zeros((3, 3, 3), dtype=bool)
-_SLICEWISE_8[1] = True
+# ---------------------------------------------------------------------------------------------
+# Connected components of every threshold at once, on run-length encoded rows.
+#
+# The masks {map >= tau} of one map are nested: a pixel above a threshold is above every lower
+# one. So each pixel is summarized by its *level*, the number of thresholds at or below its
+# score, and the mask of threshold index l is {level > l}. Instead of labelling T masks pixel
+# by pixel, we work on *runs*, maximal stretches of a row inside a mask:
+#   1. the runs of a row at every threshold follow from the level changes between neighbouring
+#      pixels: going up from level a to level b starts one run at each index a..b-1;
+#   2. two runs of adjacent rows and the same mask touch (8-connectivity) when their column
+#      ranges overlap or meet at a corner; sorted keys and a binary search find those pairs;
+#   3. the components are the connected groups of touching runs (scipy.sparse.csgraph), and a
+#      component's box and area are a min / max / sum over its runs.
+# The work grows with the number of runs, about half the number of pixels for a smooth map
+# whatever the number of thresholds, instead of thresholds x pixels.
+# ---------------------------------------------------------------------------------------------
+
+from scipy.sparse import csr_matrix  # noqa: E402
+from scipy.sparse.csgraph import connected_components  # noqa: E402
+
+
+def _levels(scores: np.ndarray, taus: np.ndarray) -> np.ndarray:
+    """The level of each score, ``#(taus <= score)``: ``(c, H, W)`` -> ``(c, H, W)`` int32.
+
+    ``taus`` ``(T,)`` is non-decreasing and in the scores' dtype. This equals
+    ``np.searchsorted(taus, scores, side="right")``, faster: ``4 T`` equal cells over [0, 1]
+    give, for the cell of a score, the number of thresholds in earlier cells (all of them below
+    the score), and one comparison per threshold sharing a cell adds those of its own cell.
+    """
+    cells = min(4 * len(taus), 2 ** 14)
+
+    def cell(x):  # monotone, and the same rounding for scores and thresholds (same dtype)
+        return (x * cells).astype(np.int32)
+
+    tau_cell = cell(taus)
+    earlier = np.searchsorted(tau_cell, np.arange(cells + 1), side="left").astype(np.int32)
+    most = int(np.bincount(tau_cell).max())                 # thresholds sharing one cell, at most
+    padded = np.concatenate([taus, np.full(most, np.inf, dtype=taus.dtype)])
+    first = earlier[cell(scores)]
+    levels = first.copy()
+    for j in range(most):
+        levels += scores >= padded[first + j]                 # a threshold of a later cell is above
+    return levels
+
+
+def _runs(levels: np.ndarray, n_levels: int) -> tuple:
+    """Every run of every mask ``{levels > l}``, ``l < n_levels``, of a stack ``(c, H, W)`` int.
+
+    Positions are flat indices into the stack padded with one empty column on each side and
+    one empty row on top of each map, ``(c, H + 1, W + 2)``: the padding closes every run
+    within its row, and the same column of the row above is ``W + 2`` positions earlier.
+    Returns ``(start, stop, per_level)``: each run's first position and the position just
+    after its last pixel, ``(R,)`` sorted by threshold index then position, and the number
+    of runs at each threshold index ``(n_levels,)``.
+    """
+    c, h, w = levels.shape
+    padded = np.zeros((c, h + 1, w + 2), dtype=np.int32)
+    padded[:, 1:, 1:-1] = levels
+    flat = padded.ravel()
+    # a change from level a to level b between positions p - 1 and p starts (b > a) or stops
+    # (b < a) one run at each threshold index min(a, b) .. max(a, b) - 1, at position p
+    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1       # (C,)
+    before, after = flat[change - 1], flat[change]
+    count = np.abs(after - before)
+    lowest = np.minimum(before, after)
+    # one event per (position, threshold index): change i repeated count[i] times, with
+    # threshold indices lowest[i], lowest[i] + 1, ...
+    position = np.repeat(change, count)                       # (E,)
+    offset = np.cumsum(count) - count                          # index of each change's first event
+    level = np.arange(len(position)) + np.repeat(lowest - offset, count)
+    # group the events by threshold index; a stable (radix) sort keeps raster order within a
+    # group, where starts and stops then alternate, a start first
+    order = np.argsort(level.astype(_index_type(n_levels)), kind="stable")
+    position = position[order]
+    per_level = np.bincount(level, minlength=n_levels) // 2
+    return position[0::2], position[1::2], per_level
+
+
+def _index_type(n: int):
+    """The smallest unsigned type that holds ``0 .. n - 1`` (numpy sorts 8 and 16 bit keys by radix)."""
+    return np.uint8 if n <= 2 ** 8 else np.uint16 if n <= 2 ** 16 else np.int64
+
+
+def _touching_runs(start: np.ndarray, stop: np.ndarray, per_level: np.ndarray, stride: int, size: int):
+    """Which runs touch a run of the row above (same map, same threshold): a ``(R, R)`` sparse graph.
+
+    ``stride`` is the padded row length and ``size`` the padded stack's size. With 8-connectivity,
+    run ``[a, b)`` above touches run ``[s, e)`` when ``b >= s`` and ``a <= e`` (one row up).
+    Runs are sorted by the key ``threshold index * size + position``, both by start and by
+    stop (runs of one row do not overlap), so the runs touching one run are a contiguous range
+    found by two binary searches.
+    """
+    shift = np.repeat(np.arange(len(per_level), dtype=start.dtype) * size, per_level)
+    key_start, key_stop = start + shift, stop + shift
+    first = np.searchsorted(key_stop, key_start - stride, side="left")   # first with b >= s
+    last = np.searchsorted(key_start, key_stop - stride, side="right")   # after the last with a <= e
+    count = np.maximum(last - first, 0)
+    # row i of the graph lists the runs first[i] .. last[i] - 1 (compressed sparse rows)
+    indptr = np.zeros(len(start) + 1, dtype=np.int64)
+    np.cumsum(count, out=indptr[1:])
+    indices = np.arange(indptr[-1]) + np.repeat(first - indptr[:-1], count)
+    return csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(len(start),) * 2)
+
+
+def _components(levels: np.ndarray, n_levels: int) -> tuple:
+    """The 8-connected components of every mask ``{levels > l}`` of a stack ``(c, H, W)`` int.
+
+    Returns ``(boxes (K, 4) float32, areas (K,) int64, mask (K,) int64)``: each component's box
+    (pixel edges), number of pixels, and mask index ``l * c + map index``; sorted by mask, then
+    by the raster order of the components' first pixels (the order of ``scipy.ndimage.label``).
+    """
+    c, h, w = levels.shape
+    stride, size = w + 2, c * (h + 1) * (w + 2)
+    start, stop, per_level = _runs(levels, n_levels)
+    if len(start) == 0:
+        return np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # positions and keys (threshold index * size + position) in 32 bits when they fit: faster
+    key_type = np.int32 if n_levels * size < 2 ** 31 else np.int64
+    start, stop = start.astype(key_type), stop.astype(key_type)
+    k, label = connected_components(_touching_runs(start, stop, per_level, stride, size), directed=False)
+    # runs are in raster order within a mask, so a component's first run holds its first pixel
+    # and its top row, and its last run its bottom row
+    run = np.arange(len(start))
+    first, last = np.full(k, len(start)), np.zeros(k, dtype=np.int64)
+    np.minimum.at(first, label, run)
+    np.maximum.at(last, label, run)
+    x0, x1 = np.full(k, stride, dtype=np.int32), np.zeros(k, dtype=np.int32)
+    np.minimum.at(x0, label, start % stride)
+    np.maximum.at(x1, label, stop % stride)
+    areas = np.bincount(label, weights=stop - start, minlength=k).astype(np.int64)
+    order = np.argsort(first)
+    first, last, x0, x1, areas = first[order], last[order], x0[order], x1[order], areas[order]
+    # decode positions: padded row = position // stride, map = row // (H + 1), y = row % (H + 1) - 1
+    top, bottom = start[first] // stride, start[last] // stride
+    mask = np.searchsorted(np.cumsum(per_level), first, side="right") * c + top // (h + 1)
+    boxes = np.stack([x0 - 1, top % (h + 1) - 1, x1 - 1, bottom % (h + 1)], axis=1).astype(np.float32)
+    return boxes, areas, mask.astype(np.int64)
+
+
+def _first_largest(areas: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Index of the largest component of each mask present, ``(M,)``; ties go to the first one.
+
+    ``areas`` and ``mask`` ``(K,)`` are sorted by mask (as :func:`_components` returns them).
+    """
+    group = np.flatnonzero(np.r_[True, mask[1:] != mask[:-1]])         # first component of each mask
+    biggest = np.maximum.reduceat(areas, group)
+    is_biggest = np.flatnonzero(areas == np.repeat(biggest, np.diff(np.r_[group, len(areas)])))
+    return is_biggest[np.r_[True, mask[is_biggest][1:] != mask[is_biggest][:-1]]]
 
 
 def component_boxes(masks: np.ndarray) -> tuple:
     """The 8-connected components of every mask of a stack ``(M, H, W)`` bool, in one pass.
 
     Returns ``(boxes (B, 4), areas (B,), owner (B,))``: each component's box (pixel edges),
-    its number of pixels, and the index of the mask it belongs to.
+    its number of pixels, and the index of the mask it belongs to; sorted by mask, then by
+    the raster order of each component's first pixel (as ``scipy.ndimage.label`` numbers them).
     """
-    labels, n = ndi.label(masks, structure=_SLICEWISE_8)
-    slices = ndi.find_objects(labels)
-    boxes = np.array([(s[2].start, s[1].start, s[2].stop, s[1].stop) for s in slices], dtype=np.float32)
-    owner = np.array([s[0].start for s in slices], dtype=np.int64)
-    areas = np.bincount(labels.ravel(), minlength=n + 1)[1:]
-    return boxes.reshape(n, 4), areas, owner
+    masks = np.asarray(masks)
+    return _components(masks.astype(bool).astype(np.int32), 1)
 
 
 def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, components: str = "largest",
@@ -82,10 +224,13 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
     For each map ``(H, W)`` and threshold ``tau``: the region ``map >= tau``, its 8-connected
     components, their boxes (only the largest component's with ``components="largest"``,
     every one with ``"all"``), and the highest IoU of a candidate box with a ground-truth box
-    (``gt_boxes`` ``(N, 4)`` or ``(N, K, 4)``). An empty region scores 0.
+    (``gt_boxes`` ``(N, 4)`` or ``(N, K, 4)``). An empty region scores 0. The largest
+    component is the one with the most pixels; of several as large, the one whose first pixel
+    comes first in raster order (row by row, left to right).
 
-    All thresholds of a group of images are labelled in one ``scipy.ndimage.label`` call on
-    the stack of their ``N * T`` masks, about ``chunk_pixels`` pixels at a time.
+    The components of all thresholds are found at once from the run-length encoded rows of
+    each map (see the comment above :func:`_levels`), for groups of images of about
+    ``chunk_pixels`` mask pixels (images x thresholds x H x W) at a time.
     """
     _check_maps(maps)
     check_boxes("gt_boxes", gt_boxes, ndim=(2, 3))
@@ -100,21 +245,17 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
     ious = torch.zeros(n * t)
     step = max(1, chunk_pixels // (t * h * w))
     for lo in range(0, n, step):
-        stack = scores[lo:lo + step, None] >= taus[None, :, None, None]  # (c, T, H, W)
-        boxes, areas, owner = component_boxes(stack.reshape(-1, h, w))
+        chunk = scores[lo:lo + step]
+        boxes, areas, mask = _components(_levels(chunk, taus), t)       # mask = l * len(chunk) + i
         if len(boxes) == 0:
             continue
-        boxes, areas, owner = torch.from_numpy(boxes), torch.from_numpy(areas), torch.from_numpy(owner) + lo * t
         if components == "largest":
-            # per mask, the first component (in scan order) of the largest area
-            biggest = torch.zeros(n * t, dtype=areas.dtype).scatter_reduce(0, owner, areas, "amax")
-            index = torch.arange(len(areas))
-            is_biggest = areas == biggest[owner]
-            first = torch.full((n * t,), len(areas)).scatter_reduce(0, owner[is_biggest], index[is_biggest], "amin")
-            owner = torch.unique(owner)
-            boxes = boxes[first[owner]]
-        candidate_iou = best_iou(boxes, gt[owner // t])                  # gt (B, K, 4)
-        ious.scatter_reduce_(0, owner, candidate_iou, reduce="amax")
+            keep = _first_largest(areas, mask)
+            boxes, mask = boxes[keep], mask[keep]
+        image, level = lo + mask % len(chunk), mask // len(chunk)
+        image = torch.from_numpy(image)
+        candidate_iou = best_iou(torch.from_numpy(boxes), gt[image])    # gt (B, K, 4)
+        ious.scatter_reduce_(0, image * t + torch.from_numpy(level), candidate_iou, reduce="amax")
     return ious.view(n, t)
 
 
