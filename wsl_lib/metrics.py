@@ -66,7 +66,7 @@ def _check_maps(maps):
 #   1. the runs of a row at every threshold follow from the level changes between neighbouring
 #      pixels: going up from level a to level b starts one run at each index a..b-1;
 #   2. two runs of adjacent rows and the same mask touch (8-connectivity) when their column
-#      ranges overlap or meet at a corner; sorted keys and a binary search find those pairs;
+#      ranges overlap or meet at a corner; sorting keys finds those pairs;
 #   3. the components are the connected groups of touching runs (scipy.sparse.csgraph), and a
 #      component's box and area are a min / max / sum over its runs.
 # The work grows with the number of runs, about half the number of pixels for a smooth map
@@ -101,63 +101,93 @@ def _levels(scores: np.ndarray, taus: np.ndarray) -> np.ndarray:
     return levels
 
 
-def _runs(levels: np.ndarray, n_levels: int) -> tuple:
+def _runs(levels: np.ndarray, n_levels: int) -> np.ndarray:
     """Every run of every mask ``{levels > l}``, ``l < n_levels``, of a stack ``(c, H, W)`` int.
 
-    Positions are flat indices into the stack padded with one empty column on each side and
-    one empty row on top of each map, ``(c, H + 1, W + 2)``: the padding closes every run
-    within its row, and the same column of the row above is ``W + 2`` positions earlier.
-    Returns ``(start, stop, per_level)``: each run's first position and the position just
-    after its last pixel, ``(R,)`` sorted by threshold index then position, and the number
-    of runs at each threshold index ``(n_levels,)``.
+    A run is stored as two keys ``l * size + position``: its first position and the position
+    just after its last pixel, where positions are flat indices into the stack padded with one
+    empty column on each side and one empty row on top of each map, ``(c, H + 1, W + 2)``
+    (``size`` elements): the padding closes every run within its row, and the same column
+    of the row above is ``W + 2`` positions earlier. Returns the keys ``(2 R,)`` sorted, so
+    that runs come by threshold index, then in raster order: starts at even indices, the
+    matching stops at odd ones.
     """
     c, h, w = levels.shape
-    padded = np.zeros((c, h + 1, w + 2), dtype=np.int32)
+    size = c * (h + 1) * (w + 2)
+    key_type = _key_type(n_levels, size)
+    padded = np.zeros((c, h + 1, w + 2), dtype=key_type)
     padded[:, 1:, 1:-1] = levels
     flat = padded.ravel()
-    # a change from level a to level b between positions p - 1 and p starts (b > a) or stops
-    # (b < a) one run at each threshold index min(a, b) .. max(a, b) - 1, at position p
-    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1       # (C,)
-    before, after = flat[change - 1], flat[change]
-    count = np.abs(after - before)
-    lowest = np.minimum(before, after)
-    # one event per (position, threshold index): change i repeated count[i] times, with
-    # threshold indices lowest[i], lowest[i] + 1, ...
-    position = np.repeat(change, count)                       # (E,)
-    offset = np.cumsum(count) - count                          # index of each change's first event
-    level = np.arange(len(position)) + np.repeat(lowest - offset, count)
-    # group the events by threshold index; a stable (radix) sort keeps raster order within a
-    # group, where starts and stops then alternate, a start first
-    order = np.argsort(level.astype(_index_type(n_levels)), kind="stable")
-    position = position[order]
-    per_level = np.bincount(level, minlength=n_levels) // 2
-    return position[0::2], position[1::2], per_level
+    # a change from level a at position p to level b at p + 1 starts (b > a) or stops (b < a)
+    # one run at p + 1 for each threshold index min(a, b) .. max(a, b) - 1
+    step = flat[1:] - flat[:-1]
+    p = np.flatnonzero(step)                                   # (C,)
+    count = np.abs(step[p])
+    lowest = flat[p] + np.minimum(step[p], 0)
+    # one key per (change, threshold index): change i repeated count[i] times, the j-th copy
+    # at threshold index lowest[i] + j
+    j = np.arange(count.sum(), dtype=key_type) - np.repeat(np.cumsum(count, dtype=key_type) - count, count)
+    keys = np.repeat(p.astype(key_type) + 1 + lowest * size, count) + j * size   # (2 R,)
+    # at one threshold index, starts and stops alternate along the flat stack, a start first
+    keys.sort()
+    return keys
 
 
-def _index_type(n: int):
-    """The smallest unsigned type that holds ``0 .. n - 1`` (numpy sorts 8 and 16 bit keys by radix)."""
-    return np.uint8 if n <= 2 ** 8 else np.uint16 if n <= 2 ** 16 else np.int64
+def _key_type(n_levels: int, size: int):
+    """int32 keys when twice ``threshold index * size + position`` fits (faster), else int64."""
+    return np.int32 if n_levels * size < 2 ** 30 else np.int64
 
 
-def _touching_runs(start: np.ndarray, stop: np.ndarray, per_level: np.ndarray, stride: int, size: int):
+def _count_below(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """How many ``keys`` are below each query, both sorted: ``(Q,)``, as ``np.searchsorted(keys, queries)``.
+
+    A merge instead of a binary search per query: doubled keys made odd and doubled queries
+    (even) are sorted together by a stable sort, which merges two sorted halves in linear
+    time; the i-th even value's position minus i is the number of keys before it.
+    """
+    merged = np.concatenate([keys * 2 + 1, queries * 2])
+    merged.sort(kind="stable")
+    where = np.flatnonzero((merged & 1) == 0)
+    return where - np.arange(len(where))
+
+
+def _touching_runs(keys: np.ndarray, stride: int):
     """Which runs touch a run of the row above (same map, same threshold): a ``(R, R)`` sparse graph.
 
-    ``stride`` is the padded row length and ``size`` the padded stack's size. With 8-connectivity,
-    run ``[a, b)`` above touches run ``[s, e)`` when ``b >= s`` and ``a <= e`` (one row up).
-    Runs are sorted by the key ``threshold index * size + position``, both by start and by
-    stop (runs of one row do not overlap), so the runs touching one run are a contiguous range
-    found by two binary searches.
+    ``keys`` ``(2 R,)`` as :func:`_runs` returns them, ``stride`` the padded row length. With
+    8-connectivity, run ``[a, b)`` of the row above touches run ``[s, e)`` when ``b >= s`` and
+    ``a <= e`` (one row up: minus ``stride``). Starts and stops are both sorted (the runs of
+    one row do not overlap), so the runs touching one run are a contiguous range, and one
+    merge with the sorted keys finds both ends: the number of keys below ``s - stride``
+    is twice the number of stops below it (give or take the start of a run that crosses it),
+    and likewise for starts up to ``e - stride``.
     """
-    shift = np.repeat(np.arange(len(per_level), dtype=start.dtype) * size, per_level)
-    key_start, key_stop = start + shift, stop + shift
-    first = np.searchsorted(key_stop, key_start - stride, side="left")   # first with b >= s
-    last = np.searchsorted(key_start, key_stop - stride, side="right")   # after the last with a <= e
+    query = keys - stride
+    query[1::2] += 1                                           # "a <= e" is "a < e + 1"
+    at = _count_below(keys, query)
+    first = at[0::2] // 2                                      # runs above with b < s come before
+    last = (at[1::2] + 1) // 2                                 # runs above with a <= e come before
     count = np.maximum(last - first, 0)
     # row i of the graph lists the runs first[i] .. last[i] - 1 (compressed sparse rows)
-    indptr = np.zeros(len(start) + 1, dtype=np.int64)
+    indptr = np.zeros(len(first) + 1, dtype=np.int64)
     np.cumsum(count, out=indptr[1:])
     indices = np.arange(indptr[-1]) + np.repeat(first - indptr[:-1], count)
-    return csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(len(start),) * 2)
+    return csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(len(first),) * 2)
+
+
+def _first_members(label: np.ndarray, k: int) -> np.ndarray:
+    """Index of the first element of each of ``k`` groups, from ``label`` ``(R,)`` in ``0 .. k - 1``: ``(k,)``.
+
+    ``connected_components`` numbers the components in the order of their first node, and then
+    each first node is where the running maximum of the labels grows; any other numbering
+    falls back to a scatter-min.
+    """
+    grows = np.flatnonzero(np.diff(np.maximum.accumulate(label), prepend=-1))
+    if len(grows) == k:
+        return grows
+    first = np.full(k, len(label))
+    np.minimum.at(first, label, np.arange(len(label)))
+    return first
 
 
 def _components(levels: np.ndarray, n_levels: int) -> tuple:
@@ -169,30 +199,28 @@ def _components(levels: np.ndarray, n_levels: int) -> tuple:
     """
     c, h, w = levels.shape
     stride, size = w + 2, c * (h + 1) * (w + 2)
-    start, stop, per_level = _runs(levels, n_levels)
-    if len(start) == 0:
+    keys = _runs(levels, n_levels)
+    if len(keys) == 0:
         return np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # positions and keys (threshold index * size + position) in 32 bits when they fit: faster
-    key_type = np.int32 if n_levels * size < 2 ** 31 else np.int64
-    start, stop = start.astype(key_type), stop.astype(key_type)
-    k, label = connected_components(_touching_runs(start, stop, per_level, stride, size), directed=False)
+    start, stop = keys[0::2], keys[1::2]
+    k, label = connected_components(_touching_runs(keys, stride), directed=False)
     # runs are in raster order within a mask, so a component's first run holds its first pixel
     # and its top row, and its last run its bottom row
-    run = np.arange(len(start))
-    first, last = np.full(k, len(start)), np.zeros(k, dtype=np.int64)
-    np.minimum.at(first, label, run)
-    np.maximum.at(last, label, run)
-    x0, x1 = np.full(k, stride, dtype=np.int32), np.zeros(k, dtype=np.int32)
-    np.minimum.at(x0, label, start % stride)
+    first = _first_members(label, k)
+    last = np.zeros(k, dtype=np.int64)
+    np.maximum.at(last, label, np.arange(len(label)))
+    x0, x1 = np.full(k, stride, dtype=keys.dtype), np.zeros(k, dtype=keys.dtype)
+    np.minimum.at(x0, label, start % stride)                   # padded columns (size is a multiple of stride)
     np.maximum.at(x1, label, stop % stride)
     areas = np.bincount(label, weights=stop - start, minlength=k).astype(np.int64)
     order = np.argsort(first)
     first, last, x0, x1, areas = first[order], last[order], x0[order], x1[order], areas[order]
-    # decode positions: padded row = position // stride, map = row // (H + 1), y = row % (H + 1) - 1
-    top, bottom = start[first] // stride, start[last] // stride
-    mask = np.searchsorted(np.cumsum(per_level), first, side="right") * c + top // (h + 1)
+    # decode keys: threshold index = key // size; padded row = position // stride, whose map is
+    # row // (H + 1) and whose y is row % (H + 1) - 1
+    level, top = np.divmod(start[first].astype(np.int64), size)
+    top, bottom = top // stride, stop[last] % size // stride
     boxes = np.stack([x0 - 1, top % (h + 1) - 1, x1 - 1, bottom % (h + 1)], axis=1).astype(np.float32)
-    return boxes, areas, mask.astype(np.int64)
+    return boxes, areas, level * c + top // (h + 1)
 
 
 def _first_largest(areas: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -200,6 +228,8 @@ def _first_largest(areas: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
     ``areas`` and ``mask`` ``(K,)`` are sorted by mask (as :func:`_components` returns them).
     """
+    if len(areas) == 0:
+        return np.zeros(0, dtype=np.int64)
     group = np.flatnonzero(np.r_[True, mask[1:] != mask[:-1]])         # first component of each mask
     biggest = np.maximum.reduceat(areas, group)
     is_biggest = np.flatnonzero(areas == np.repeat(biggest, np.diff(np.r_[group, len(areas)])))
@@ -229,8 +259,9 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
     comes first in raster order (row by row, left to right).
 
     The components of all thresholds are found at once from the run-length encoded rows of
-    each map (see the comment above :func:`_levels`), for groups of images of about
-    ``chunk_pixels`` mask pixels (images x thresholds x H x W) at a time.
+    each map (see the comment above :func:`_levels`), for groups of images of at most
+    ``chunk_pixels`` mask pixels (images x thresholds x H x W) and about 2**16 map pixels,
+    so that a group's runs stay in the CPU cache.
     """
     _check_maps(maps)
     check_boxes("gt_boxes", gt_boxes, ndim=(2, 3))
@@ -242,20 +273,20 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
     gt = gt_boxes.detach().reshape(n, -1, 4).cpu().float()             # (N, K, 4)
     # compare in the maps' own precision, so that a value of 0.35 is at or above a threshold of 0.35
     scores, taus = maps.detach().cpu().numpy(), thresholds.to(maps.dtype).numpy()
-    ious = torch.zeros(n * t)
-    step = max(1, chunk_pixels // (t * h * w))
+    step = max(1, min(chunk_pixels // (t * h * w), 2 ** 16 // (h * w)))
+    found = []                                                         # (boxes, image, threshold index)
     for lo in range(0, n, step):
         chunk = scores[lo:lo + step]
         boxes, areas, mask = _components(_levels(chunk, taus), t)       # mask = l * len(chunk) + i
-        if len(boxes) == 0:
-            continue
         if components == "largest":
             keep = _first_largest(areas, mask)
             boxes, mask = boxes[keep], mask[keep]
-        image, level = lo + mask % len(chunk), mask // len(chunk)
-        image = torch.from_numpy(image)
-        candidate_iou = best_iou(torch.from_numpy(boxes), gt[image])    # gt (B, K, 4)
-        ious.scatter_reduce_(0, image * t + torch.from_numpy(level), candidate_iou, reduce="amax")
+        found.append((boxes, lo + mask % len(chunk), mask // len(chunk)))
+    boxes, image, level = (torch.from_numpy(np.concatenate(parts)) for parts in zip(*found))
+    ious = torch.zeros(n * t)
+    if len(boxes):
+        candidate_iou = best_iou(boxes, gt[image])                      # gt (B, K, 4)
+        ious.scatter_reduce_(0, image * t + level, candidate_iou, reduce="amax")
     return ious.view(n, t)
 
 
