@@ -5,20 +5,22 @@
 # And for authors:
 #   make student build the student edition (every solution removed) into _build_student/_build/html
 #   make execute re-execute every notebook in place (restart and run all), storing clean outputs
+#   make bench   run the benchmarks against TorchCAM, pytorch-grad-cam and OpenCV; print the tables
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book student test execute clean
+.PHONY: install book student test execute bench clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-bench.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade --quiet pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m pip install --quiet --no-deps --editable .
 	touch $(STAMP)
 
@@ -35,6 +37,9 @@ test: $(STAMP)
 
 execute: $(STAMP)
 	$(PY) scripts/execute_notebooks.py
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_cam.py
 
 clean:
 	rm -rf _build _build_student _config_student.yml test-artifacts

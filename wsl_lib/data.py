@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torchvision
 
-from ._checks import check_choice, check_number, check_tensor
+from ._checks import check_choice, check_number, check_same_length, check_tensor
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross", "star", "ring")
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
@@ -58,6 +58,16 @@ class WSLDataset(torch.utils.data.Dataset):
     class_names: tuple
     name: str
     split: str
+
+    def __post_init__(self):
+        check_tensor("images", self.images, ndim=4, kind="float", nonempty=False)
+        check_tensor("labels", self.labels, ndim=(1, 2), kind="real", nonempty=False)
+        check_tensor("boxes", self.boxes, ndim=(2, 3), kind="float", nonempty=False)
+        check_tensor("masks", self.masks, ndim=(3, 4), kind="bool", nonempty=False)
+        check_tensor("object_classes", self.object_classes, ndim=2, kind="int", nonempty=False)
+        check_same_length(images=self.images, labels=self.labels, boxes=self.boxes, masks=self.masks,
+                          object_classes=self.object_classes)
+        check_choice("split", self.split, SPLITS)
 
     def __len__(self) -> int:
         return len(self.images)

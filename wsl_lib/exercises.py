@@ -22,6 +22,8 @@ class ExerciseError(AssertionError):
 
 def passed(what: str) -> None:
     """Print the check mark line of a passed exercise check."""
+    if not isinstance(what, str) or not what:
+        raise TypeError(f"what: expected a non-empty str saying what was checked, got {what!r}")
     print(f"{CHECK_MARK} {what}")
 
 

@@ -243,8 +243,11 @@ def component_boxes(masks: np.ndarray) -> tuple:
     its number of pixels, and the index of the mask it belongs to; sorted by mask, then by
     the raster order of each component's first pixel (as ``scipy.ndimage.label`` numbers them).
     """
-    masks = np.asarray(masks)
-    return _components(masks.astype(bool).astype(np.int32), 1)
+    if not isinstance(masks, np.ndarray) or masks.dtype != bool:
+        raise TypeError(f"masks: expected a bool NumPy array, got {getattr(masks, 'dtype', type(masks).__name__)}")
+    if masks.ndim != 3:
+        raise ValueError(f"masks: expected a stack (M, H, W), got shape {masks.shape}")
+    return _components(masks.astype(np.int32), 1)
 
 
 def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, components: str = "largest",

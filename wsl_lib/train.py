@@ -42,7 +42,13 @@ def seed_everything(seed: int) -> None:
 def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Cross-entropy for integer targets (class per image ``(N,)`` or per pixel ``(N, H, W)``,
     where 255 marks pixels to ignore); binary cross-entropy for float multi-hot targets ``(N, C)``."""
+    check_tensor("outputs", outputs, kind="float")
+    check_tensor("targets", targets, kind="real")
+    check_same_length(outputs=outputs, targets=targets)
     if targets.is_floating_point():
+        if targets.shape != outputs.shape:
+            raise ValueError(f"targets: expected multi-hot targets of the outputs' shape {tuple(outputs.shape)}, "
+                             f"got shape {tuple(targets.shape)}")
         return F.binary_cross_entropy_with_logits(outputs, targets)
     return F.cross_entropy(outputs, targets, ignore_index=255)
 
@@ -52,6 +58,9 @@ def box_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
     ``predicted`` and ``target`` are ``(N, 4)`` boxes ``(x1, y1, x2, y2)`` in pixels.
     """
+    check_tensor("predicted", predicted, shape=(None, 4), kind="float", finite=True)
+    check_tensor("target", target, shape=(None, 4), kind="float", finite=True)
+    check_same_length(predicted=predicted, target=target)
     giou = torchvision.ops.generalized_box_iou_loss(predicted, target, reduction="mean")
     scale = (target[:, 2:] - target[:, :2]).clamp(min=1.0).repeat(1, 2)
     return giou + ((predicted - target).abs() / scale).mean()

@@ -1,0 +1,273 @@
+"""Bad input, everywhere: one table over every public function and class of wsl_lib.
+
+Each row feeds one kind of wrong input (wrong type, wrong rank, mismatched batch sizes, an
+out-of-range number, NaN or infinity, an empty tensor) and expects a ``TypeError`` or
+``ValueError`` whose message names the argument. Inputs with a *documented defined result*
+(an all-zero map, a constant map, an empty mask, a zero-area box) are in ``DEFINED``.
+``test_every_public_function_is_covered`` fails when a public name of wsl_lib has no row, so
+a new function cannot slip in untested; the number of rows is printed by
+``test_report_the_count`` (``pytest -s``).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+import torch
+
+import wsl_lib as wsl
+from wsl_lib import cache, cam, claims, data, exercises, localize, metrics, models, train, viz
+
+NAN, INF = float("nan"), float("inf")
+T = torch.tensor
+
+
+def rand(*shape):
+    return torch.rand(*shape, generator=torch.Generator().manual_seed(0))
+
+
+def with_value(x, value):
+    x = x.clone()
+    x.view(-1)[0] = value
+    return x
+
+
+def boxes(n=2):
+    return T([[1.0, 1.0, 3.0, 3.0]]).repeat(n, 1)
+
+
+def dataset(**changes):
+    fields = dict(images=rand(2, 3, 8, 8), labels=T([0, 1]), boxes=boxes(2), masks=torch.zeros(2, 8, 8, dtype=torch.bool),
+                  object_classes=T([[0], [1]]), class_names=("a", "b"), name="toy", split="train")
+    return data.WSLDataset(**{**fields, **changes})
+
+
+_MODEL = {}
+
+
+def model():
+    if "m" not in _MODEL:
+        _MODEL["m"] = models.SmallCNN(3, widths=(4, 8)).eval()
+    return _MODEL["m"]
+
+
+# (public name, call, expected error, words the message must contain)
+BAD = [
+    # data
+    ("data.make_shapes", lambda: data.make_shapes(0), ValueError, "n: expected"),
+    ("data.make_shapes", lambda: data.make_shapes(4.5), TypeError, "n: expected an int"),
+    ("data.make_shapes", lambda: data.make_shapes(4, split="validation"), ValueError, "split: expected one of"),
+    ("data.make_shapes", lambda: data.make_shapes(4, seed=-1), ValueError, "seed"),
+    ("data.make_shapes", lambda: data.make_shapes(4, size=16), ValueError, "size"),
+    ("data.make_shapes", lambda: data.make_shapes(4, n_objects=0), ValueError, "n_objects"),
+    ("data.make_shapes", lambda: data.make_shapes(4, spurious=1.5), ValueError, "spurious"),
+    ("data.make_shapes", lambda: data.make_shapes(4, spurious=NAN), ValueError, "spurious: expected a finite"),
+    ("data.make_digits", lambda: data.make_digits(0), ValueError, "n: expected"),
+    ("data.make_digits", lambda: data.make_digits(4, size=32), ValueError, "size"),
+    ("data.make_digits", lambda: data.make_digits("4"), TypeError, "n: expected an int"),
+    ("data.masks_to_boxes", lambda: data.masks_to_boxes(torch.ones(4, 4, dtype=torch.bool)), ValueError, "masks: expected a tensor with 3"),
+    ("data.masks_to_boxes", lambda: data.masks_to_boxes(torch.ones(1, 4, 4)), TypeError, "masks: expected a bool tensor"),
+    ("data.masks_to_boxes", lambda: data.masks_to_boxes([[0, 1]]), TypeError, "masks: expected a torch.Tensor"),
+    ("data.WSLDataset", lambda: dataset(labels=T([0, 1, 2])), ValueError, "mismatched"),
+    ("data.WSLDataset", lambda: dataset(images=rand(2, 8, 8)), ValueError, "images: expected a tensor with 4"),
+    ("data.WSLDataset", lambda: dataset(masks=torch.zeros(2, 8, 8)), TypeError, "masks: expected a bool"),
+    ("data.WSLDataset", lambda: dataset(split="dev"), ValueError, "split: expected one of"),
+    # models
+    ("models.SmallCNN", lambda: models.SmallCNN(0), ValueError, "num_classes"),
+    ("models.SmallCNN", lambda: models.SmallCNN(3, head="avg"), ValueError, "head: expected one of"),
+    ("models.SmallCNN", lambda: models.SmallCNN(3, widths=(8,)), ValueError, "widths"),
+    ("models.SmallCNN", lambda: models.SmallCNN(3, image_size=60), ValueError, "image_size"),
+    ("models.SmallCNN", lambda: model()(rand(3, 8, 8)), ValueError, "x: expected a tensor with 4"),
+    ("models.BoxRegressor", lambda: models.BoxRegressor(image_size=4), ValueError, "image_size"),
+    ("models.BoxRegressor", lambda: models.BoxRegressor()(torch.ones(1, 3, 8, 8, dtype=torch.long)), TypeError, "x: expected a floating-point"),
+    ("models.ResNetCAM", lambda: models.ResNetCAM(model()), TypeError, "resnet: expected a torchvision.models.ResNet"),
+    ("models.resnet18_cam", lambda: models.resnet18_cam(0), ValueError, "num_classes"),
+    ("models.check_cam_ready", lambda: models.check_cam_ready("resnet"), TypeError, "model: expected a torch.nn.Module"),
+    ("models.check_cam_ready", lambda: models.check_cam_ready(torch.nn.Linear(2, 2)), TypeError, "model: expected a model with a features"),
+    ("models.check_cam_ready", lambda: models.check_cam_ready(models.SmallCNN(3, head="flatten")), ValueError, "flatten"),
+    # train
+    ("train.seed_everything", lambda: train.seed_everything(-1), ValueError, "seed"),
+    ("train.seed_everything", lambda: train.seed_everything(1.5), TypeError, "seed: expected an int"),
+    ("train.default_loss", lambda: train.default_loss(rand(2, 3), T([0, 1, 2])), ValueError, "mismatched"),
+    ("train.default_loss", lambda: train.default_loss(rand(2, 3), T([0.0, 1.0])), ValueError, "targets: expected multi-hot targets"),
+    ("train.default_loss", lambda: train.default_loss(T([[1, 2]]), T([0])), TypeError, "outputs: expected a floating-point"),
+    ("train.box_loss", lambda: train.box_loss(rand(2, 4), rand(3, 4)), ValueError, "mismatched"),
+    ("train.box_loss", lambda: train.box_loss(rand(2, 3), rand(2, 3)), ValueError, "predicted: expected shape (*, 4)"),
+    ("train.box_loss", lambda: train.box_loss(with_value(rand(2, 4), NAN), rand(2, 4)), ValueError, "predicted: expected finite"),
+    ("train.fit", lambda: train.fit("model", rand(2, 3, 8, 8), T([0, 1])), TypeError, "model: expected a torch.nn.Module"),
+    ("train.fit", lambda: train.fit(model(), rand(2, 3, 8, 8), T([0, 1, 1])), ValueError, "mismatched"),
+    ("train.fit", lambda: train.fit(model(), with_value(rand(2, 3, 8, 8), INF), T([0, 1])), ValueError, "inputs: expected finite"),
+    ("train.fit", lambda: train.fit(model(), rand(2, 3, 8, 8), T([0, 1]), epochs=0), ValueError, "epochs"),
+    ("train.fit", lambda: train.fit(model(), rand(2, 3, 8, 8), T([0, 1]), lr=0.0), ValueError, "lr"),
+    ("train.fit", lambda: train.fit(model(), rand(0, 3, 8, 8), T([], dtype=torch.long)), ValueError, "inputs: expected a non-empty"),
+    ("train.predict", lambda: train.predict(model(), rand(2, 3, 8, 8), batch_size=0), ValueError, "batch_size"),
+    ("train.predict", lambda: train.predict(None, rand(2, 3, 8, 8)), TypeError, "model"),
+    ("train.accuracy", lambda: train.accuracy(rand(2, 3), T([0, 1, 2])), ValueError, "mismatched"),
+    ("train.accuracy", lambda: train.accuracy(rand(3), T([0, 1, 2])), ValueError, "logits: expected a tensor with 2"),
+    ("train.accuracy", lambda: train.accuracy(rand(2, 3), T([0.0, 1.0])), TypeError, "labels: expected an integer"),
+    ("train.trained_classifier", lambda: train.trained_classifier("mnist"), ValueError, "dataset: expected one of"),
+    ("train.default_device", lambda: train.default_device("cuda"), TypeError, "argument"),
+    # cache
+    ("cache.cache_key", lambda: cache.cache_key(["a"]), TypeError, "config: expected a dict"),
+    ("cache.load", lambda: cache.load("config", model()), TypeError, "config: expected a dict"),
+    ("cache.save", lambda: cache.save(None, model()), TypeError, "config: expected a dict"),
+    ("cache.cached_model", lambda: cache.cached_model(3, lambda: model(), lambda m: None), TypeError, "config: expected a dict"),
+    ("cache.cache_dir", lambda: cache.cache_dir("here"), TypeError, "argument"),
+    # cam
+    ("cam.class_activation_maps", lambda: cam.class_activation_maps(rand(2, 5, 4), rand(3, 5)), ValueError, "features: expected a tensor with 4"),
+    ("cam.class_activation_maps", lambda: cam.class_activation_maps(rand(2, 5, 4, 4), rand(3, 4)), ValueError, "weight: expected shape"),
+    ("cam.class_activation_maps", lambda: cam.class_activation_maps(torch.ones(2, 5, 4, 4, dtype=torch.long), rand(3, 5)), TypeError, "features: expected a floating-point"),
+    ("cam.upsample", lambda: cam.upsample(rand(2, 4, 4), 8), ValueError, "size: expected"),
+    ("cam.upsample", lambda: cam.upsample(rand(2, 4, 4), (8, 0)), ValueError, "size: expected"),
+    ("cam.upsample", lambda: cam.upsample(rand(4, 4), (8, 8)), ValueError, "maps: expected a tensor with 3 or 4"),
+    ("cam.upsample", lambda: cam.upsample(rand(0, 4, 4), (8, 8)), ValueError, "maps: expected a non-empty"),
+    ("cam.normalize", lambda: cam.normalize(rand(2, 4, 4), "softmax"), ValueError, "method: expected one of"),
+    ("cam.normalize", lambda: cam.normalize(with_value(rand(2, 4, 4), NAN)), ValueError, "maps: expected finite values, got a tensor containing NaN"),
+    ("cam.normalize", lambda: cam.normalize(with_value(rand(2, 4, 4), -INF)), ValueError, "infinite"),
+    ("cam.normalize", lambda: cam.normalize(rand(4)), ValueError, "maps: expected at least 2 dimensions"),
+    ("cam.compute_cams", lambda: cam.compute_cams(model(), rand(3, 64, 64)), ValueError, "images: expected a tensor with 4"),
+    ("cam.compute_cams", lambda: cam.compute_cams(model(), rand(2, 3, 64, 64), classes=T([0, 9])), ValueError, "classes: expected class indices"),
+    ("cam.compute_cams", lambda: cam.compute_cams(model(), rand(2, 3, 64, 64), classes=T([0])), ValueError, "mismatched"),
+    ("cam.compute_cams", lambda: cam.compute_cams(model(), rand(2, 3, 64, 64), classes="top"), ValueError, "classes: expected one of"),
+    ("cam.compute_cams", lambda: cam.compute_cams(model(), rand(2, 3, 64, 64), normalization="l2"), ValueError, "normalization"),
+    ("cam.compute_cams", lambda: cam.compute_cams(torch.nn.Linear(3, 3), rand(2, 3, 64, 64)), TypeError, "model"),
+    ("cam.cam_identity_gap", lambda: cam.cam_identity_gap(model(), rand(3, 64, 64)), ValueError, "images"),
+    ("cam.cam_identity_gap", lambda: cam.cam_identity_gap("model", rand(2, 3, 64, 64)), TypeError, "model"),
+    # localize
+    ("localize.largest_component", lambda: localize.largest_component(rand(2, 4, 4)), TypeError, "masks: expected a bool"),
+    ("localize.largest_component", lambda: localize.largest_component(torch.ones(4, 4, dtype=torch.bool)), ValueError, "masks: expected a tensor with 3"),
+    ("localize.threshold_maps", lambda: localize.threshold_maps(rand(2, 4, 4), 1.0), ValueError, "threshold: expected a value in (0, 1)"),
+    ("localize.threshold_maps", lambda: localize.threshold_maps(rand(2, 4, 4), NAN), ValueError, "threshold: expected a finite"),
+    ("localize.threshold_maps", lambda: localize.threshold_maps(with_value(rand(2, 4, 4), NAN)), ValueError, "maps: expected finite"),
+    ("localize.boxes_from_maps", lambda: localize.boxes_from_maps(rand(4, 4)), ValueError, "maps: expected a tensor with 3"),
+    ("localize.boxes_from_maps", lambda: localize.boxes_from_maps(rand(2, 4, 4), 0.0), ValueError, "threshold"),
+    ("localize.boxes_from_maps", lambda: localize.boxes_from_maps(rand(0, 4, 4)), ValueError, "maps: expected a non-empty"),
+    ("localize.box_iou", lambda: localize.box_iou(boxes(2), boxes(3)), ValueError, "mismatched"),
+    ("localize.box_iou", lambda: localize.box_iou(T([[3.0, 3.0, 1.0, 1.0]]), boxes(1)), ValueError, "boxes_a: expected x2 >= x1"),
+    ("localize.box_iou", lambda: localize.box_iou(boxes(1), with_value(boxes(1), NAN)), ValueError, "boxes_b: expected finite"),
+    ("localize.box_iou", lambda: localize.box_iou(rand(2, 3), rand(2, 3)), ValueError, "boxes_a: expected boxes with last dimension 4"),
+    ("localize.best_iou", lambda: localize.best_iou(boxes(2), boxes(3)), ValueError, "mismatched"),
+    ("localize.best_iou", lambda: localize.best_iou(boxes(2), rand(2, 1, 1, 4)), ValueError, "gt_boxes: expected a tensor with 2 or 3"),
+    ("localize.localization_accuracy", lambda: localize.localization_accuracy(boxes(2), boxes(2), iou_threshold=0.0), ValueError, "iou_threshold"),
+    ("localize.localization_accuracy", lambda: localize.localization_accuracy(boxes(2), boxes(2), logits=rand(2, 3), labels=T([0, 1]), k=4), ValueError, "k: expected at most"),
+    ("localize.localization_accuracy", lambda: localize.localization_accuracy(boxes(2), boxes(2), logits=rand(3, 3), labels=T([0, 1, 2]), k=1), ValueError, "mismatched"),
+    ("localize.localization_accuracy", lambda: localize.localization_accuracy(boxes(2), boxes(2), logits=None, labels=None, k=1), TypeError, "logits: expected a torch.Tensor"),
+    # metrics
+    ("metrics.default_thresholds", lambda: metrics.default_thresholds(0), ValueError, "step"),
+    ("metrics.default_thresholds", lambda: metrics.default_thresholds("0.1"), TypeError, "step: expected a number"),
+    ("metrics.component_boxes", lambda: metrics.component_boxes(rand(2, 4, 4)), TypeError, "masks: expected a bool"),
+    ("metrics.component_boxes", lambda: metrics.component_boxes(np.ones((4, 4), dtype=bool)), ValueError, "masks: expected a stack"),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(rand(2, 4, 4) * 2, torch.zeros(2, 4)), ValueError, "maps: expected score maps normalized to [0, 1]"),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(with_value(rand(2, 4, 4), NAN), torch.zeros(2, 4)), ValueError, "maps: expected finite"),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(rand(2, 4, 4), torch.zeros(3, 4)), ValueError, "mismatched"),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(rand(2, 4, 4), torch.zeros(2, 4), [0.5, 0.2]), ValueError, "strictly increasing"),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(rand(2, 4, 4), torch.zeros(2, 4), [1.5]), ValueError, "thresholds: expected values in [0, 1]"),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(rand(2, 4, 4), torch.zeros(2, 4), [NAN]), ValueError, "thresholds: expected finite"),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(rand(2, 4, 4), torch.zeros(2, 4), components="some"), ValueError, "components"),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(rand(0, 4, 4), torch.zeros(0, 4)), ValueError, "maps: expected a non-empty"),
+    ("metrics.box_accuracy", lambda: metrics.box_accuracy(rand(2, 4, 4), torch.zeros(2, 4), 2.0), ValueError, "threshold"),
+    ("metrics.box_accuracy", lambda: metrics.box_accuracy(rand(2, 4, 4), torch.zeros(2, 4), 0.5, iou_threshold=0), ValueError, "iou_threshold"),
+    ("metrics.max_box_accuracy", lambda: metrics.max_box_accuracy(rand(2, 4, 4), torch.zeros(2, 4), iou_thresholds=(0.0,)), ValueError, "iou_thresholds"),
+    ("metrics.max_box_accuracy", lambda: metrics.max_box_accuracy(rand(2, 4, 4), torch.zeros(2, 4), iou_thresholds=(NAN,)), ValueError, "iou_thresholds: expected finite"),
+    ("metrics.max_box_accuracy_v2", lambda: metrics.max_box_accuracy_v2(rand(2, 4), torch.zeros(2, 4)), ValueError, "maps: expected a tensor with 3"),
+    ("metrics.MaxBoxAccuracy", lambda: metrics.MaxBoxAccuracy(0.5), TypeError, "missing"),
+    ("metrics.pixel_precision_recall", lambda: metrics.pixel_precision_recall(rand(2, 4, 4), torch.ones(2, 4, 4)), TypeError, "masks: expected a bool"),
+    ("metrics.pixel_precision_recall", lambda: metrics.pixel_precision_recall(rand(2, 4, 4), torch.zeros(2, 4, 4, dtype=torch.bool)), ValueError, "masks: expected at least one foreground"),
+    ("metrics.pixel_average_precision", lambda: metrics.pixel_average_precision(rand(2, 4, 4), torch.ones(2, 4, 5, dtype=torch.bool)), ValueError, "masks: expected the shape of maps"),
+    ("metrics.pixel_average_precision", lambda: metrics.pixel_average_precision(with_value(rand(2, 4, 4), INF), torch.ones(2, 4, 4, dtype=torch.bool)), ValueError, "maps: expected finite"),
+    # viz
+    ("viz.to_uint8", lambda: viz.to_uint8(rand(4, 4)), ValueError, "image: expected a tensor with 3"),
+    ("viz.to_uint8", lambda: viz.to_uint8(rand(2, 4, 4)), ValueError, "image: expected an image (3, H, W) or (1, H, W)"),
+    ("viz.heatmap", lambda: viz.heatmap(rand(1, 4, 4)), ValueError, "cam: expected a tensor with 2"),
+    ("viz.heatmap", lambda: viz.heatmap(with_value(rand(4, 4), NAN)), ValueError, "cam: expected finite"),
+    ("viz.overlay", lambda: viz.overlay(rand(3, 8, 8), rand(4, 4), alpha=2.0), ValueError, "alpha"),
+    ("viz.overlay", lambda: viz.overlay(rand(3, 8, 8), "cam"), TypeError, "cam: expected a torch.Tensor"),
+    ("viz.draw_boxes", lambda: viz.draw_boxes(rand(3, 8, 8), T([[3.0, 3.0, 1.0, 1.0]])), ValueError, "boxes: expected x2 >= x1"),
+    ("viz.draw_boxes", lambda: viz.draw_boxes(rand(3, 8, 8), boxes(1), scale=0), ValueError, "scale"),
+    ("viz.draw_masks", lambda: viz.draw_masks(rand(3, 8, 8), torch.ones(8, 8)), TypeError, "masks: expected a bool"),
+    ("viz.draw_masks", lambda: viz.draw_masks(rand(3, 8, 8), torch.ones(4, 4, dtype=torch.bool)), ValueError, "masks: expected masks of the image's size"),
+    ("viz.show_images", lambda: viz.show_images([]), ValueError, "images: expected at least one image"),
+    ("viz.show_images", lambda: viz.show_images([rand(3, 4, 4)], titles=["a", "b"]), ValueError, "titles: expected 1 titles"),
+    ("viz.show_images", lambda: viz.show_images([rand(3, 4, 4)], ncols=0), ValueError, "ncols"),
+    ("viz.image_grid", lambda: viz.image_grid(rand(3, 4, 4)), ValueError, "images: expected a tensor with 4"),
+    ("viz.image_grid", lambda: viz.image_grid(rand(2, 3, 4, 4), nrow=0), ValueError, "nrow"),
+    # claims and exercises
+    ("claims.claim", lambda: claims.claim(1, "one is true"), TypeError, "condition: expected a bool"),
+    ("claims.claim", lambda: claims.claim(T([True, False]), "all true"), TypeError, "condition: expected a single bool"),
+    ("claims.claim", lambda: claims.claim(True, ""), TypeError, "statement: expected a non-empty str"),
+    ("claims.ClaimError", lambda: claims.claim(False, "two is one"), claims.ClaimError, "claim failed: two is one"),
+    ("exercises.expect_close", lambda: exercises.expect_close("x", NAN, 1.0), exercises.ExerciseError, "x: expected a finite number"),
+    ("exercises.expect_close", lambda: exercises.expect_close("x", 2.0, 1.0), exercises.ExerciseError, "x: expected 1.0000, got 2.0000"),
+    ("exercises.expect_tensor", lambda: exercises.expect_tensor("m", [1.0], T([1.0])), exercises.ExerciseError, "m: expected a torch.Tensor"),
+    ("exercises.expect_tensor", lambda: exercises.expect_tensor("m", T([1.0, 2.0]), T([1.0])), exercises.ExerciseError, "m: expected shape"),
+    ("exercises.ExerciseError", lambda: exercises.expect_tensor("m", T([1.0]), T([2.0])), exercises.ExerciseError, "m: differs from the reference"),
+    ("exercises.passed", lambda: exercises.passed(3), TypeError, "what"),
+    ("exercises.check_top1_localization", lambda: exercises.check_top1_localization("0.5", boxes=boxes(1), gt_boxes=boxes(1), logits=rand(1, 3), labels=T([0])), exercises.ExerciseError, "expected a finite number"),
+]
+
+# Inputs whose result is documented rather than an error: (public name, call, check of the result)
+DEFINED = [
+    ("cam.normalize", lambda: cam.normalize(torch.zeros(1, 4, 4), "max"), lambda r: bool((r == 0).all())),
+    ("cam.normalize", lambda: cam.normalize(torch.full((1, 4, 4), 3.0), "minmax"), lambda r: bool((r == 0).all())),
+    ("cam.normalize", lambda: cam.normalize(-torch.ones(1, 4, 4), "max"), lambda r: bool((r == 0).all())),
+    ("localize.boxes_from_maps", lambda: localize.boxes_from_maps(torch.zeros(1, 4, 4)), lambda r: r.tolist() == [[0, 0, 0, 0]]),
+    ("localize.boxes_from_maps", lambda: localize.boxes_from_maps(torch.full((1, 4, 4), 2.0)), lambda r: r.tolist() == [[0, 0, 0, 0]]),
+    ("localize.threshold_maps", lambda: localize.threshold_maps(-rand(1, 4, 4)), lambda r: not bool(r.any())),
+    ("localize.largest_component", lambda: localize.largest_component(torch.zeros(1, 4, 4, dtype=torch.bool)), lambda r: not bool(r.any())),
+    ("data.masks_to_boxes", lambda: data.masks_to_boxes(torch.zeros(2, 4, 4, dtype=torch.bool)), lambda r: bool((r == 0).all())),
+    ("data.masks_to_boxes", lambda: data.masks_to_boxes(torch.zeros(0, 4, 4, dtype=torch.bool)), lambda r: r.shape == (0, 4)),
+    ("localize.box_iou", lambda: localize.box_iou(T([[2.0, 2.0, 2.0, 5.0]]), T([[2.0, 2.0, 2.0, 5.0]])), lambda r: r.tolist() == [0.0]),
+    ("localize.box_iou", lambda: localize.box_iou(torch.zeros(0, 4), torch.zeros(0, 4)), lambda r: r.shape == (0,)),
+    ("metrics.iou_curve", lambda: metrics.iou_curve(torch.zeros(1, 4, 4), boxes(1), [0.5]), lambda r: r.tolist() == [[0.0]]),
+    ("metrics.max_box_accuracy", lambda: metrics.max_box_accuracy(torch.full((2, 4, 4), 0.5), boxes(2)).value, lambda r: r == 0.0),
+    ("metrics.pixel_average_precision", lambda: metrics.pixel_average_precision(torch.zeros(1, 4, 4), torch.ones(1, 4, 4, dtype=torch.bool)), lambda r: 0.0 <= r <= 1.0),
+    ("viz.heatmap", lambda: viz.heatmap(torch.zeros(4, 4)), lambda r: r.shape == (3, 4, 4)),
+]
+
+# Public names with no input to get wrong, and why
+EXEMPT = {
+    "train.default_device": "takes no argument (its row checks that passing one fails)",
+}
+
+
+def public_names() -> set:
+    """``module.name`` of every public function and class defined in a wsl_lib module."""
+    names = set()
+    for module_name in wsl.__all__:
+        module = getattr(wsl, module_name)
+        if not inspect.ismodule(module):
+            continue
+        for name, obj in vars(module).items():
+            if name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj)):
+                continue
+            if getattr(obj, "__module__", None) == module.__name__:
+                names.add(f"{module_name}.{name}")
+    return names
+
+
+@pytest.mark.parametrize("name, call, error, words", BAD, ids=[f"{r[0]}-{i}" for i, r in enumerate(BAD)])
+def test_bad_input_gets_a_clear_error(name, call, error, words):
+    with pytest.raises(error) as caught:
+        call()
+    assert words in str(caught.value), f"{name}: the message {str(caught.value)!r} does not say {words!r}"
+
+
+@pytest.mark.parametrize("name, call, check", DEFINED, ids=[f"{r[0]}-{i}" for i, r in enumerate(DEFINED)])
+def test_edge_cases_give_the_documented_result(name, call, check):
+    assert check(call())
+
+
+def test_every_public_function_is_covered():
+    covered = {row[0] for row in BAD} | {row[0] for row in DEFINED} | set(EXEMPT)
+    missing = sorted(public_names() - covered)
+    assert not missing, f"public names of wsl_lib with no bad-input row in tests/test_bad_input.py: {missing}"
+    unknown = sorted(covered - public_names())
+    assert not unknown, f"rows for names wsl_lib does not define: {unknown}"
+
+
+def test_report_the_count():
+    print(f"\n{len(BAD)} bad-input cases and {len(DEFINED)} defined edge cases over "
+          f"{len(public_names())} public names of wsl_lib")
+    assert len(BAD) >= 2 * len(public_names() - set(EXEMPT)) - 20
