@@ -51,7 +51,8 @@ def _check_thresholds(thresholds) -> torch.Tensor:
 
 def _check_maps(maps):
     check_tensor("maps", maps, ndim=3, kind="float", finite=True)
-    if bool((maps < 0).any() or (maps > 1).any()):
+    low, high = torch.aminmax(maps)                            # one pass
+    if bool(low < 0) or bool(high > 1):
         raise ValueError("maps: expected score maps normalized to [0, 1] "
                          "(wsl_lib.cam.normalize(maps, 'minmax')), got values outside [0, 1]")
 
@@ -95,9 +96,9 @@ def _levels(scores: np.ndarray, taus: np.ndarray) -> np.ndarray:
     most = int(np.bincount(tau_cell).max())                 # thresholds sharing one cell, at most
     padded = np.concatenate([taus, np.full(most, np.inf, dtype=taus.dtype)])
     first = earlier[cell(scores)]
-    levels = first.copy()
-    for j in range(most):
-        levels += scores >= padded[first + j]                 # a threshold of a later cell is above
+    levels = first + (scores >= padded[first])                # a threshold of a later cell is above
+    for j in range(1, most):
+        levels += scores >= padded[first + j]
     return levels
 
 
@@ -122,12 +123,17 @@ def _runs(levels: np.ndarray, n_levels: int) -> np.ndarray:
     # one run at p + 1 for each threshold index min(a, b) .. max(a, b) - 1
     step = flat[1:] - flat[:-1]
     p = np.flatnonzero(step)                                   # (C,)
+    if len(p) == 0:
+        return np.zeros(0, dtype=key_type)
     count = np.abs(step[p])
-    lowest = flat[p] + np.minimum(step[p], 0)
-    # one key per (change, threshold index): change i repeated count[i] times, the j-th copy
-    # at threshold index lowest[i] + j
-    j = np.arange(count.sum(), dtype=key_type) - np.repeat(np.cumsum(count, dtype=key_type) - count, count)
-    keys = np.repeat(p.astype(key_type) + 1 + lowest * size, count) + j * size   # (2 R,)
+    base = p.astype(key_type) + 1 + (flat[p] + np.minimum(step[p], 0)) * size
+    # one key per (change, threshold index): change i gives count[i] keys base[i], base[i] +
+    # size, base[i] + 2 size, ...: the running sum of increments that are `size`, except at
+    # each change's first key, where the increment jumps from the previous change's last key
+    increment = np.full(count.sum(), size, dtype=key_type)   # (2 R,)
+    last = base + (count - 1) * size
+    increment[np.cumsum(count) - count] = base - np.r_[0, last[:-1]]
+    keys = np.cumsum(increment, dtype=key_type)
     # at one threshold index, starts and stops alternate along the flat stack, a start first
     keys.sort()
     return keys
@@ -182,7 +188,8 @@ def _first_members(label: np.ndarray, k: int) -> np.ndarray:
     each first node is where the running maximum of the labels grows; any other numbering
     falls back to a scatter-min.
     """
-    grows = np.flatnonzero(np.diff(np.maximum.accumulate(label), prepend=-1))
+    running = np.maximum.accumulate(label)
+    grows = np.r_[0, np.flatnonzero(running[1:] != running[:-1]) + 1]
     if len(grows) == k:
         return grows
     first = np.full(k, len(label))
