@@ -243,6 +243,10 @@ def _first_largest(areas: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return is_biggest[np.r_[True, mask[is_biggest][1:] != mask[is_biggest][:-1]]]
 
 
+# maps of about this many pixels are processed together: their runs stay in the CPU cache
+_GROUP_PIXELS = 2 ** 17
+
+
 def component_boxes(masks: np.ndarray) -> tuple:
     """The 8-connected components of every mask of a stack ``(M, H, W)`` bool, in one pass.
 
@@ -283,7 +287,7 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
     gt = gt_boxes.detach().reshape(n, -1, 4).cpu().float()             # (N, K, 4)
     # compare in the maps' own precision, so that a value of 0.35 is at or above a threshold of 0.35
     scores, taus = maps.detach().cpu().numpy(), thresholds.to(maps.dtype).numpy()
-    step = max(1, min(chunk_pixels // (t * h * w), 2 ** 16 // (h * w)))
+    step = max(1, min(chunk_pixels // (t * h * w), _GROUP_PIXELS // (h * w)))
     found = []                                                         # (boxes, image, threshold index)
     for lo in range(0, n, step):
         chunk = scores[lo:lo + step]
