@@ -36,6 +36,8 @@ in raster order, in every method. Before the table, the three ``(N, T)`` IoU arr
 checked identical, and so are the MaxBoxAccV2 and MaxBoxAcc computed from them (and equal
 to ``wsl.metrics.max_box_accuracy_v2`` / ``max_box_accuracy``). The methods run round-robin,
 so that a change in the machine's load hits them all alike; the table gives the median.
+Every method runs on one thread (``--threads``): the loops are single-threaded, and so is
+the bulk of wsl_lib's sweep (NumPy and scipy); torch only scores the boxes.
 """
 
 from __future__ import annotations
@@ -169,14 +171,29 @@ def main(argv=None) -> list:
     parser.add_argument("--thresholds", type=int, default=100, help="number of thresholds (default: 100)")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds; the median is reported (default: 5)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the maps and boxes (default: 0)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for torch and OpenCV (default: 1, as the loops are single-threaded)")
     args = parser.parse_args(argv)
-    if min(args.n, args.size, args.thresholds, args.repeats) < 1:
-        parser.error("--n, --size, --thresholds and --repeats must be at least 1")
+    if min(args.n, args.size, args.thresholds, args.repeats, args.threads) < 1:
+        parser.error("--n, --size, --thresholds, --repeats and --threads must be at least 1")
+    threads = torch.get_num_threads(), cv2.getNumThreads() if cv2 is not None else None
+    torch.set_num_threads(args.threads)
+    if cv2 is not None:
+        cv2.setNumThreads(args.threads)
+    try:
+        return _run(args)
+    finally:
+        torch.set_num_threads(threads[0])
+        if cv2 is not None:
+            cv2.setNumThreads(threads[1])
 
+
+def _run(args) -> list:
+    """Check and time every method on both tasks; print the table; return its rows."""
     maps, gt = make_maps(args.n, args.size, args.seed)
     thresholds = torch.arange(args.thresholds, dtype=torch.float64) / args.thresholds
     print(f"Localization sweep: {args.n} maps {args.size}x{args.size}, {args.thresholds} thresholds, CPU "
-          f"({os.cpu_count()} cores, torch {torch.get_num_threads()} threads, load average "
+          f"({os.cpu_count()} cores, {args.threads} thread(s) for every method, load average "
           f"{os.getloadavg()[0]:.1f}), median of {args.repeats} rounds\n")
     rows, values = [], {}
     for components, levels in TASKS.items():

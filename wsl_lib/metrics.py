@@ -274,8 +274,9 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
 
     The components of all thresholds are found at once from the run-length encoded rows of
     each map (see the comment above :func:`_levels`), for groups of images of at most
-    ``chunk_pixels`` mask pixels (images x thresholds x H x W) and about 2**16 map pixels,
-    so that a group's runs stay in the CPU cache.
+    ``chunk_pixels`` mask pixels (images x thresholds x H x W) and of about ``_GROUP_PIXELS``
+    map pixels, so that a group's runs stay in the CPU cache. The result does not depend on
+    the grouping.
     """
     _check_maps(maps)
     check_boxes("gt_boxes", gt_boxes, ndim=(2, 3))
