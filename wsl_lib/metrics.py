@@ -51,32 +51,214 @@ def _check_thresholds(thresholds) -> torch.Tensor:
 
 def _check_maps(maps):
     check_tensor("maps", maps, ndim=3, kind="float", finite=True)
-    if bool((maps < 0).any() or (maps > 1).any()):
+    low, high = torch.aminmax(maps)                            # one pass
+    if bool(low < 0) or bool(high > 1):
         raise ValueError("maps: expected score maps normalized to [0, 1] "
                          "(wsl_lib.cam.normalize(maps, 'minmax')), got values outside [0, 1]")
 
 
-# 8-connectivity within each 2-D slice of a stack, and no connection between slices
-_SLICEWISE_8 = np.zeros((3, 3, 3), dtype=bool)
-_SLICEWISE_8[1] = True
+# ---------------------------------------------------------------------------------------------
+# Connected components of every threshold at once, on run-length encoded rows.
+#
+# The masks {map >= tau} of one map are nested: a pixel above a threshold is above every lower
+# one. So each pixel is summarized by its *level*, the number of thresholds at or below its
+# score, and the mask of threshold index l is {level > l}. Instead of labelling T masks pixel
+# by pixel, we work on *runs*, maximal stretches of a row inside a mask:
+#   1. the runs of a row at every threshold follow from the level changes between neighbouring
+#      pixels: going up from level a to level b starts one run at each index a..b-1;
+#   2. two runs of adjacent rows and the same mask touch (8-connectivity) when their column
+#      ranges overlap or meet at a corner; sorting keys finds those pairs;
+#   3. the components are the connected groups of touching runs (scipy.sparse.csgraph), and a
+#      component's box and area are a min / max / sum over its runs.
+# The work grows with the number of runs, about half the number of pixels for a smooth map
+# whatever the number of thresholds, instead of thresholds x pixels.
+# ---------------------------------------------------------------------------------------------
+
+from scipy.sparse import csr_matrix  # noqa: E402
+from scipy.sparse.csgraph import connected_components  # noqa: E402
+
+
+def _levels(scores: np.ndarray, taus: np.ndarray) -> np.ndarray:
+    """The level of each score, ``#(taus <= score)``: ``(c, H, W)`` -> ``(c, H, W)`` int32.
+
+    ``taus`` ``(T,)`` is non-decreasing and in the scores' dtype. This equals
+    ``np.searchsorted(taus, scores, side="right")``, faster: ``4 T`` equal cells over [0, 1]
+    give, for the cell of a score, the number of thresholds in earlier cells (all of them below
+    the score), and one comparison per threshold sharing a cell adds those of its own cell.
+    """
+    cells = min(4 * len(taus), 2 ** 14)
+
+    def cell(x):  # monotone, and the same rounding for scores and thresholds (same dtype)
+        return (x * cells).astype(np.int32)
+
+    tau_cell = cell(taus)
+    earlier = np.searchsorted(tau_cell, np.arange(cells + 1), side="left").astype(np.int32)
+    most = int(np.bincount(tau_cell).max())                 # thresholds sharing one cell, at most
+    padded = np.concatenate([taus, np.full(most, np.inf, dtype=taus.dtype)])
+    first = earlier[cell(scores)]
+    levels = first + (scores >= padded[first])                # a threshold of a later cell is above
+    for j in range(1, most):
+        levels += scores >= padded[first + j]
+    return levels
+
+
+def _runs(levels: np.ndarray, n_levels: int) -> np.ndarray:
+    """Every run of every mask ``{levels > l}``, ``l < n_levels``, of a stack ``(c, H, W)`` int.
+
+    A run is stored as two keys ``l * size + position``: its first position and the position
+    just after its last pixel, where positions are flat indices into the stack padded with one
+    empty column on each side and one empty row on top of each map, ``(c, H + 1, W + 2)``
+    (``size`` elements): the padding closes every run within its row, and the same column
+    of the row above is ``W + 2`` positions earlier. Returns the keys ``(2 R,)`` sorted, so
+    that runs come by threshold index, then in raster order: starts at even indices, the
+    matching stops at odd ones.
+    """
+    c, h, w = levels.shape
+    size = c * (h + 1) * (w + 2)
+    key_type = _key_type(n_levels, size)
+    padded = np.zeros((c, h + 1, w + 2), dtype=key_type)
+    padded[:, 1:, 1:-1] = levels
+    flat = padded.ravel()
+    # a change from level a at position p to level b at p + 1 starts (b > a) or stops (b < a)
+    # one run at p + 1 for each threshold index min(a, b) .. max(a, b) - 1
+    step = flat[1:] - flat[:-1]
+    p = np.flatnonzero(step)                                   # (C,)
+    if len(p) == 0:
+        return np.zeros(0, dtype=key_type)
+    count = np.abs(step[p])
+    base = p.astype(key_type) + 1 + (flat[p] + np.minimum(step[p], 0)) * size
+    # one key per (change, threshold index): change i gives count[i] keys base[i], base[i] +
+    # size, base[i] + 2 size, ...: the running sum of increments that are `size`, except at
+    # each change's first key, where the increment jumps from the previous change's last key
+    increment = np.full(count.sum(), size, dtype=key_type)   # (2 R,)
+    last = base + (count - 1) * size
+    increment[np.cumsum(count) - count] = base - np.r_[0, last[:-1]]
+    keys = np.cumsum(increment, dtype=key_type)
+    # at one threshold index, starts and stops alternate along the flat stack, a start first
+    keys.sort()
+    return keys
+
+
+def _key_type(n_levels: int, size: int):
+    """int32 keys when twice ``threshold index * size + position`` fits (faster), else int64."""
+    return np.int32 if n_levels * size < 2 ** 30 else np.int64
+
+
+def _count_below(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """How many ``keys`` are below each query, both sorted: ``(Q,)``, as ``np.searchsorted(keys, queries)``.
+
+    A merge instead of a binary search per query: doubled keys made odd and doubled queries
+    (even) are sorted together by a stable sort, which merges two sorted halves in linear
+    time; the i-th even value's position minus i is the number of keys before it.
+    """
+    merged = np.concatenate([keys * 2 + 1, queries * 2])
+    merged.sort(kind="stable")
+    where = np.flatnonzero((merged & 1) == 0)
+    return where - np.arange(len(where))
+
+
+def _touching_runs(keys: np.ndarray, stride: int):
+    """Which runs touch a run of the row above (same map, same threshold): a ``(R, R)`` sparse graph.
+
+    ``keys`` ``(2 R,)`` as :func:`_runs` returns them, ``stride`` the padded row length. With
+    8-connectivity, run ``[a, b)`` of the row above touches run ``[s, e)`` when ``b >= s`` and
+    ``a <= e`` (one row up: minus ``stride``). Starts and stops are both sorted (the runs of
+    one row do not overlap), so the runs touching one run are a contiguous range, and one
+    merge with the sorted keys finds both ends: the number of keys below ``s - stride``
+    is twice the number of stops below it (give or take the start of a run that crosses it),
+    and likewise for starts up to ``e - stride``.
+    """
+    query = keys - stride
+    query[1::2] += 1                                           # "a <= e" is "a < e + 1"
+    at = _count_below(keys, query)
+    first = at[0::2] // 2                                      # runs above with b < s come before
+    last = (at[1::2] + 1) // 2                                 # runs above with a <= e come before
+    count = np.maximum(last - first, 0)
+    # row i of the graph lists the runs first[i] .. last[i] - 1 (compressed sparse rows)
+    indptr = np.zeros(len(first) + 1, dtype=np.int64)
+    np.cumsum(count, out=indptr[1:])
+    indices = np.arange(indptr[-1]) + np.repeat(first - indptr[:-1], count)
+    return csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(len(first),) * 2)
+
+
+def _first_members(label: np.ndarray, k: int) -> np.ndarray:
+    """Index of the first element of each of ``k`` groups, from ``label`` ``(R,)`` in ``0 .. k - 1``: ``(k,)``.
+
+    ``connected_components`` numbers the components in the order of their first node, and then
+    each first node is where the running maximum of the labels grows; any other numbering
+    falls back to a scatter-min.
+    """
+    running = np.maximum.accumulate(label)
+    grows = np.r_[0, np.flatnonzero(running[1:] != running[:-1]) + 1]
+    if len(grows) == k:
+        return grows
+    first = np.full(k, len(label))
+    np.minimum.at(first, label, np.arange(len(label)))
+    return first
+
+
+def _components(levels: np.ndarray, n_levels: int) -> tuple:
+    """The 8-connected components of every mask ``{levels > l}`` of a stack ``(c, H, W)`` int.
+
+    Returns ``(boxes (K, 4) float32, areas (K,) int64, mask (K,) int64)``: each component's box
+    (pixel edges), number of pixels, and mask index ``l * c + map index``; sorted by mask, then
+    by the raster order of the components' first pixels (the order of ``scipy.ndimage.label``).
+    """
+    c, h, w = levels.shape
+    stride, size = w + 2, c * (h + 1) * (w + 2)
+    keys = _runs(levels, n_levels)
+    if len(keys) == 0:
+        return np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    start, stop = keys[0::2], keys[1::2]
+    k, label = connected_components(_touching_runs(keys, stride), directed=False)
+    # runs are in raster order within a mask, so a component's first run holds its first pixel
+    # and its top row, and its last run its bottom row
+    first = _first_members(label, k)
+    last = np.zeros(k, dtype=np.int64)
+    np.maximum.at(last, label, np.arange(len(label)))
+    x0, x1 = np.full(k, stride, dtype=keys.dtype), np.zeros(k, dtype=keys.dtype)
+    np.minimum.at(x0, label, start % stride)                   # padded columns (size is a multiple of stride)
+    np.maximum.at(x1, label, stop % stride)
+    areas = np.bincount(label, weights=stop - start, minlength=k).astype(np.int64)
+    order = np.argsort(first)
+    first, last, x0, x1, areas = first[order], last[order], x0[order], x1[order], areas[order]
+    # decode keys: threshold index = key // size; padded row = position // stride, whose map is
+    # row // (H + 1) and whose y is row % (H + 1) - 1
+    level, top = np.divmod(start[first].astype(np.int64), size)
+    top, bottom = top // stride, stop[last] % size // stride
+    boxes = np.stack([x0 - 1, top % (h + 1) - 1, x1 - 1, bottom % (h + 1)], axis=1).astype(np.float32)
+    return boxes, areas, level * c + top // (h + 1)
+
+
+def _first_largest(areas: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Index of the largest component of each mask present, ``(M,)``; ties go to the first one.
+
+    ``areas`` and ``mask`` ``(K,)`` are sorted by mask (as :func:`_components` returns them).
+    """
+    if len(areas) == 0:
+        return np.zeros(0, dtype=np.int64)
+    group = np.flatnonzero(np.r_[True, mask[1:] != mask[:-1]])         # first component of each mask
+    biggest = np.maximum.reduceat(areas, group)
+    is_biggest = np.flatnonzero(areas == np.repeat(biggest, np.diff(np.r_[group, len(areas)])))
+    return is_biggest[np.r_[True, mask[is_biggest][1:] != mask[is_biggest][:-1]]]
+
+
+# maps of about this many pixels are processed together: their runs stay in the CPU cache
+_GROUP_PIXELS = 2 ** 17
 
 
 def component_boxes(masks: np.ndarray) -> tuple:
     """The 8-connected components of every mask of a stack ``(M, H, W)`` bool, in one pass.
 
     Returns ``(boxes (B, 4), areas (B,), owner (B,))``: each component's box (pixel edges),
-    its number of pixels, and the index of the mask it belongs to.
+    its number of pixels, and the index of the mask it belongs to; sorted by mask, then by
+    the raster order of each component's first pixel (as ``scipy.ndimage.label`` numbers them).
     """
     if not isinstance(masks, np.ndarray) or masks.dtype != bool:
         raise TypeError(f"masks: expected a bool NumPy array, got {getattr(masks, 'dtype', type(masks).__name__)}")
     if masks.ndim != 3:
         raise ValueError(f"masks: expected a stack (M, H, W), got shape {masks.shape}")
-    labels, n = ndi.label(masks, structure=_SLICEWISE_8)
-    slices = ndi.find_objects(labels)
-    boxes = np.array([(s[2].start, s[1].start, s[2].stop, s[1].stop) for s in slices], dtype=np.float32)
-    owner = np.array([s[0].start for s in slices], dtype=np.int64)
-    areas = np.bincount(labels.ravel(), minlength=n + 1)[1:]
-    return boxes.reshape(n, 4), areas, owner
+    return _components(masks.astype(np.int32), 1)
 
 
 def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, components: str = "largest",
@@ -86,10 +268,15 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
     For each map ``(H, W)`` and threshold ``tau``: the region ``map >= tau``, its 8-connected
     components, their boxes (only the largest component's with ``components="largest"``,
     every one with ``"all"``), and the highest IoU of a candidate box with a ground-truth box
-    (``gt_boxes`` ``(N, 4)`` or ``(N, K, 4)``). An empty region scores 0.
+    (``gt_boxes`` ``(N, 4)`` or ``(N, K, 4)``). An empty region scores 0. The largest
+    component is the one with the most pixels; of several as large, the one whose first pixel
+    comes first in raster order (row by row, left to right).
 
-    All thresholds of a group of images are labelled in one ``scipy.ndimage.label`` call on
-    the stack of their ``N * T`` masks, about ``chunk_pixels`` pixels at a time.
+    The components of all thresholds are found at once from the run-length encoded rows of
+    each map (see the comment above :func:`_levels`), for groups of images of at most
+    ``chunk_pixels`` mask pixels (images x thresholds x H x W) and of about ``_GROUP_PIXELS``
+    map pixels, so that a group's runs stay in the CPU cache. The result does not depend on
+    the grouping.
     """
     _check_maps(maps)
     check_boxes("gt_boxes", gt_boxes, ndim=(2, 3))
@@ -101,24 +288,20 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
     gt = gt_boxes.detach().reshape(n, -1, 4).cpu().float()             # (N, K, 4)
     # compare in the maps' own precision, so that a value of 0.35 is at or above a threshold of 0.35
     scores, taus = maps.detach().cpu().numpy(), thresholds.to(maps.dtype).numpy()
-    ious = torch.zeros(n * t)
-    step = max(1, chunk_pixels // (t * h * w))
+    step = max(1, min(chunk_pixels // (t * h * w), _GROUP_PIXELS // (h * w)))
+    found = []                                                         # (boxes, image, threshold index)
     for lo in range(0, n, step):
-        stack = scores[lo:lo + step, None] >= taus[None, :, None, None]  # (c, T, H, W)
-        boxes, areas, owner = component_boxes(stack.reshape(-1, h, w))
-        if len(boxes) == 0:
-            continue
-        boxes, areas, owner = torch.from_numpy(boxes), torch.from_numpy(areas), torch.from_numpy(owner) + lo * t
+        chunk = scores[lo:lo + step]
+        boxes, areas, mask = _components(_levels(chunk, taus), t)       # mask = l * len(chunk) + i
         if components == "largest":
-            # per mask, the first component (in scan order) of the largest area
-            biggest = torch.zeros(n * t, dtype=areas.dtype).scatter_reduce(0, owner, areas, "amax")
-            index = torch.arange(len(areas))
-            is_biggest = areas == biggest[owner]
-            first = torch.full((n * t,), len(areas)).scatter_reduce(0, owner[is_biggest], index[is_biggest], "amin")
-            owner = torch.unique(owner)
-            boxes = boxes[first[owner]]
-        candidate_iou = best_iou(boxes, gt[owner // t])                  # gt (B, K, 4)
-        ious.scatter_reduce_(0, owner, candidate_iou, reduce="amax")
+            keep = _first_largest(areas, mask)
+            boxes, mask = boxes[keep], mask[keep]
+        found.append((boxes, lo + mask % len(chunk), mask // len(chunk)))
+    boxes, image, level = (torch.from_numpy(np.concatenate(parts)) for parts in zip(*found))
+    ious = torch.zeros(n * t)
+    if len(boxes):
+        candidate_iou = best_iou(boxes, gt[image])                      # gt (B, K, 4)
+        ious.scatter_reduce_(0, image * t + level, candidate_iou, reduce="amax")
     return ious.view(n, t)
 
 
