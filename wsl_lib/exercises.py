@@ -99,4 +99,4 @@ def check_best_threshold(answer, *, maps, gt_boxes, thresholds) -> None:
         if not near and 0 <= answer <= 1 and any(abs(a - answer) < 1e-6 for a in accuracies):
             raise ExerciseError("that is an accuracy: the answer is the threshold that reaches the best accuracy")
     expect_close("best threshold", answer, float(thresholds[best]))
-    passed(f"the best threshold is right (accuracy {accuracies[best]:.1%})")
+    passed("the best threshold is right")
