@@ -150,3 +150,21 @@ def test_failure_kinds_bad_input():
         localize.failure_kinds(gt, gt, logits=logits, labels=labels, inside=0)
     with pytest.raises(ValueError, match="predicted_boxes: expected x2 >= x1"):
         localize.failure_kinds(gt, gt, logits=logits, labels=labels, predicted_boxes=torch.tensor([[2.0, 0, 1, 1]] * 2))
+
+
+def test_pipeline_from_a_model_step_by_step():
+    # the CAM paper's procedure on a network's maps: upsample, threshold, largest component, box
+    from wsl_lib import cam
+    from wsl_lib.models import SmallCNN
+    torch.manual_seed(0)
+    model = SmallCNN(3).eval()
+    images = torch.rand(4, 3, 32, 32)
+    _, small = cam.compute_cams(model, images, classes=torch.tensor([0, 1, 2, 0]), size=None)   # (4, 4, 4)
+    maps = cam.upsample(small, (32, 32))
+    region = localize.threshold_maps(maps, 0.3)
+    boxes = localize.masks_to_boxes(localize.largest_component(region))
+    assert torch.equal(boxes, localize.boxes_from_maps(maps, 0.3))
+    # each box lies inside the image and contains its region's largest component
+    assert bool((boxes >= 0).all() and (boxes <= 32).all())
+    cand = localize.candidate_boxes(maps, thresholds=(0.3,))
+    assert bool((localize.best_iou(boxes, cand) == 1).all())      # the text rule's box is one of the candidates
