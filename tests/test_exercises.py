@@ -38,3 +38,43 @@ def test_expect_tensor_messages():
         exercises.expect_tensor("x", torch.tensor([[1.0, 1], [2, 1]]), torch.ones(2, 2))
     with pytest.raises(ExerciseError, match="expected a torch.Tensor"):
         exercises.expect_tensor("x", [[1, 1]], torch.ones(1, 2))
+
+
+# --- chapter 3 ---
+
+def test_check_cams():
+    torch.manual_seed(0)
+    f, w = torch.rand(2, 3, 4, 4), torch.randn(5, 3)
+    exercises.check_cams(torch.einsum("nkhw,ck->nchw", f, w), features=f, weight=w)
+    with pytest.raises(ExerciseError, match="are the two first dimensions swapped"):
+        exercises.check_cams(torch.einsum("nkhw,ck->cnhw", f, w), features=f, weight=w)
+    with pytest.raises(ExerciseError, match="one map per image"):
+        exercises.check_cams(torch.rand(2, 4, 4), features=f, weight=w)
+    with pytest.raises(ExerciseError, match="differs from the reference"):
+        exercises.check_cams(torch.einsum("nkhw,ck->nchw", f, w) + 1, features=f, weight=w)
+    with pytest.raises(ExerciseError, match="expected a torch.Tensor"):
+        exercises.check_cams(None, features=f, weight=w)
+
+
+# --- chapter 4 ---
+
+@pytest.fixture
+def threshold_inputs():
+    # one map, a peak block of 10 inside a plateau of 4: above 0.5 of the max only the block is kept
+    maps = torch.zeros(1, 10, 10)
+    maps[0, 2:8, 2:8] = 4.0
+    maps[0, 4:6, 4:6] = 10.0
+    return dict(maps=maps, gt_boxes=torch.tensor([[4.0, 4, 6, 6]]), thresholds=[0.2, 0.3, 0.5, 0.6])
+
+
+def test_check_best_threshold(threshold_inputs, capsys):
+    exercises.check_best_threshold(0.5, **threshold_inputs)
+    assert capsys.readouterr().out.startswith("\u2713")
+    with pytest.raises(ExerciseError, match="take the lowest of tied thresholds"):
+        exercises.check_best_threshold(0.6, **threshold_inputs)
+    with pytest.raises(ExerciseError, match="expected 0.5000, got 0.2000"):
+        exercises.check_best_threshold(0.2, **threshold_inputs)
+    with pytest.raises(ExerciseError, match="that is an accuracy"):
+        exercises.check_best_threshold(1.0, **threshold_inputs)
+    with pytest.raises(ExerciseError, match="finite number"):
+        exercises.check_best_threshold("0.5", **threshold_inputs)

@@ -12,8 +12,9 @@ import math
 
 import torch
 
+from .cam import class_activation_maps
 from .claims import CHECK_MARK
-from .localize import localization_accuracy
+from .localize import boxes_from_maps, localization_accuracy
 
 
 class ExerciseError(AssertionError):
@@ -65,3 +66,39 @@ def check_top1_localization(answer, *, boxes, gt_boxes, logits, labels) -> None:
                                 "the true one (pass logits, labels and k=1)") from None
         raise
     passed("top-1 localization accuracy is right")
+
+
+# --- chapter 3 ---
+
+def check_cams(answer, *, features, weight) -> None:
+    """Chapter 3, exercise "A fourth way to compute CAMs": the maps of every class ``(N, C, h, w)``."""
+    reference = class_activation_maps(features, weight)
+    if isinstance(answer, torch.Tensor) and answer.shape == reference.shape[:1] + reference.shape[2:]:
+        raise ExerciseError(f"expected the maps of every class, shape {tuple(reference.shape)}; got one map per "
+                            f"image {tuple(answer.shape)}")
+    if isinstance(answer, torch.Tensor) and answer.shape == reference.transpose(0, 1).shape \
+            and answer.shape != reference.shape:
+        raise ExerciseError(f"expected shape {tuple(reference.shape)} (images first, then classes), "
+                            f"got {tuple(answer.shape)}: are the two first dimensions swapped?")
+    scale = float(reference.abs().max()) or 1.0
+    expect_tensor("CAMs", answer, reference, atol=1e-5 * scale)
+    passed("the maps equal sum_k w_k^c f_k(x, y) for every image and class")
+
+
+# --- chapter 4 ---
+
+def check_best_threshold(answer, *, maps, gt_boxes, thresholds) -> None:
+    """Chapter 4, exercise "Choose the threshold": the threshold of ``thresholds`` with the best GT-known
+    localization accuracy of the paper's rule on ``maps`` ``(N, H, W)`` (the lowest one if tied)."""
+    accuracies = [localization_accuracy(boxes_from_maps(maps, float(t)), gt_boxes) for t in thresholds]
+    best = max(range(len(accuracies)), key=accuracies.__getitem__)      # the first (lowest) maximum
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = answer.item()
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool) and math.isfinite(answer):
+        near = [i for i, t in enumerate(thresholds) if abs(float(t) - answer) < 1e-6]
+        if near and near[0] != best and abs(accuracies[near[0]] - accuracies[best]) < 1e-12:
+            raise ExerciseError(f"{answer:g} ties with {float(thresholds[best]):g}: take the lowest of tied thresholds")
+        if not near and 0 <= answer <= 1 and any(abs(a - answer) < 1e-6 for a in accuracies):
+            raise ExerciseError("that is an accuracy: the answer is the threshold that reaches the best accuracy")
+    expect_close("best threshold", answer, float(thresholds[best]))
+    passed("the best threshold is right")

@@ -109,3 +109,99 @@ def localization_accuracy(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits
         raise ValueError(f"k: expected at most the number of classes {logits.shape[1]}, got {k}")
     in_top_k = (logits.topk(k, dim=1).indices == labels.to(logits.device)[:, None]).any(1).cpu()
     return float((correct.cpu() & in_top_k).float().mean())
+
+
+# --------------------------------------------------------------------------- the released code's rule
+
+#: The thresholds of the CAM paper's released localization code, as fractions of each map's maximum
+#: (it scales every map to 0..255 and thresholds at 20, 100 and 110).
+CODE_RULE_THRESHOLDS = (20 / 255, 100 / 255, 110 / 255)
+
+
+def candidate_boxes(maps: torch.Tensor, thresholds=CODE_RULE_THRESHOLDS) -> torch.Tensor:
+    """The released code's rule: boxes of *every* component at *several* thresholds, as candidate guesses.
+
+    For each map ``(H, W)`` of ``maps`` ``(N, H, W)`` and each ``t`` of ``thresholds`` (fractions of
+    the map's maximum, as in :func:`threshold_maps`), every 8-connected component of the region
+    ``map >= t * max`` gives one box. (The released code also erodes the regions first; we do not.)
+
+    Returns ``(N, B, 4)``: each image's boxes, threshold by threshold and in scan order within a
+    threshold, padded with the empty box ``(0, 0, 0, 0)`` up to the largest count ``B`` (at least 1).
+    An empty box has IoU 0 with anything, so ``best_iou(gt_boxes, candidates)`` scores the best
+    candidate of each image.
+    """
+    check_tensor("maps", maps, ndim=3, kind="float", finite=True)
+    if not isinstance(thresholds, (tuple, list)) or not thresholds:
+        raise ValueError(f"thresholds: expected a non-empty tuple of numbers in (0, 1), got {thresholds!r}")
+    for t in thresholds:
+        check_number("thresholds", t, low=0.0, high=1.0, low_open=True, high_open=True)
+    regions = torch.stack([threshold_maps(maps, t) for t in thresholds], 1).cpu().numpy()   # (N, T, H, W)
+    per_image = []
+    for stack in regions:
+        found = []
+        for mask in stack:
+            labels, n = ndi.label(mask, structure=EIGHT_CONNECTED)
+            found += [(s[1].start, s[0].start, s[1].stop, s[0].stop) for s in ndi.find_objects(labels)]
+        per_image.append(found)
+    out = torch.zeros(len(per_image), max(1, max(len(f) for f in per_image)), 4)
+    for i, found in enumerate(per_image):
+        if found:
+            out[i, :len(found)] = torch.tensor(found, dtype=torch.float32)
+    return out.to(maps.device)
+
+
+# --------------------------------------------------------------------------- failures, found automatically
+
+#: The kinds of :func:`failure_kinds`, in the order of their codes.
+FAILURE_KINDS = ("correct", "part only", "merged with clutter", "wrong class, right place", "missed")
+
+
+def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.Tensor, labels: torch.Tensor,
+                  predicted_boxes: torch.Tensor | None = None, iou_threshold: float = 0.5,
+                  inside: float = 0.8) -> torch.Tensor:
+    """Sort each image's localization into one of :data:`FAILURE_KINDS`; returns codes ``(N,)`` int64.
+
+    ``boxes`` ``(N, 4)`` come from the map of each image's *true* class, ``predicted_boxes``
+    ``(N, 4)`` (optional) from the map of its top-1 class; ``gt_boxes`` ``(N, 4)``,
+    ``logits`` ``(N, C)``, ``labels`` ``(N,)``. With ``iou = IoU(boxes, gt_boxes)``, in this order:
+
+    0. ``"correct"``: top-1 class right and ``iou >= iou_threshold`` (a top-1 localization success);
+    3. ``"wrong class, right place"``: top-1 class wrong, but the true class's box or the
+       predicted class's box has IoU >= ``iou_threshold``;
+    1. ``"part only"``: ``iou < iou_threshold`` and at least ``inside`` of the box's area lies
+       inside the ground-truth box (the map found only a discriminative part);
+    2. ``"merged with clutter"``: ``iou < iou_threshold`` and at least ``inside`` of the
+       ground-truth box lies inside the box (it also covers much around the object, which then
+       makes up less than half of it);
+    4. ``"missed"``: anything else (a box elsewhere, or an empty box).
+
+    A top-1 correct image with a bad box is one of 1, 2 or 4, as is a misclassified image whose
+    boxes are all bad (the kind then describes the true class's box).
+    """
+    check_boxes("boxes", boxes)
+    check_boxes("gt_boxes", gt_boxes)
+    check_tensor("logits", logits, ndim=2, kind="float")
+    check_tensor("labels", labels, ndim=1, kind="int")
+    check_same_length(boxes=boxes, gt_boxes=gt_boxes, logits=logits, labels=labels)
+    if predicted_boxes is not None:
+        check_boxes("predicted_boxes", predicted_boxes)
+        check_same_length(boxes=boxes, predicted_boxes=predicted_boxes)
+    check_number("iou_threshold", iou_threshold, low=0.0, high=1.0, low_open=True)
+    check_number("inside", inside, low=0.0, high=1.0, low_open=True)
+    boxes, gt_boxes = boxes.detach().cpu().float(), gt_boxes.detach().cpu().float()
+    iou = box_iou(boxes, gt_boxes)
+    top1_right = logits.detach().argmax(1).cpu() == labels.cpu()
+    good = iou >= iou_threshold
+    other_good = good if predicted_boxes is None else good | (box_iou(predicted_boxes.detach().cpu().float(), gt_boxes)
+                                                              >= iou_threshold)
+    inter = (torch.minimum(boxes[:, 2:], gt_boxes[:, 2:]) - torch.maximum(boxes[:, :2], gt_boxes[:, :2])
+             ).clamp(min=0).prod(1)
+    area, gt_area = ops.box_area(boxes), ops.box_area(gt_boxes)
+    part = (area > 0) & (inter >= inside * area)
+    merged = (gt_area > 0) & (inter >= inside * gt_area)
+    codes = torch.full((len(boxes),), 4, dtype=torch.int64)
+    codes[~good & merged] = 2
+    codes[~good & part] = 1
+    codes[~top1_right & other_good] = 3
+    codes[top1_right & good] = 0
+    return codes
