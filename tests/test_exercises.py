@@ -78,3 +78,47 @@ def test_check_best_threshold(threshold_inputs, capsys):
         exercises.check_best_threshold(1.0, **threshold_inputs)
     with pytest.raises(ExerciseError, match="finite number"):
         exercises.check_best_threshold("0.5", **threshold_inputs)
+# --- chapter 6 ---
+
+def _ch6_inputs():
+    maps = torch.tensor([[[0.9, 0.8], [0.2, 0.1]]])
+    masks = torch.tensor([[[True, False], [True, False]]])
+    return maps, masks
+
+
+def _pixel_pr(maps, masks, tau):
+    predicted = maps >= tau
+    tp = (predicted & masks).sum().item()
+    precision = tp / predicted.sum().item() if predicted.any() else 1.0
+    return precision, tp / masks.sum().item()
+
+
+def test_ch6_pixel_precision_recall_checker(capsys):
+    maps, masks = _ch6_inputs()
+    exercises.check_pixel_precision_recall(_pixel_pr, maps=maps, masks=masks)
+    assert capsys.readouterr().out.startswith("\u2713")
+    with pytest.raises(ExerciseError, match="precision at tau = 0.9"):
+        exercises.check_pixel_precision_recall(lambda m, t, tau: (0.0, 0.0), maps=maps, masks=masks,
+                                               thresholds=(0.9,))
+    with pytest.raises(ExerciseError, match="expected a pair"):
+        exercises.check_pixel_precision_recall(lambda m, t, tau: 0.5, maps=maps, masks=masks)
+    with pytest.raises(ExerciseError, match="expected a function"):
+        exercises.check_pixel_precision_recall(0.5, maps=maps, masks=masks)
+
+
+# --- chapter 7 ---
+
+def test_ch7_grad_cam_checker(capsys):
+    def right(a, g):
+        return torch.relu((g.mean(dim=(2, 3), keepdim=True) * a).sum(1))
+
+    exercises.check_grad_cam(right)
+    assert capsys.readouterr().out.startswith("\u2713")
+    with pytest.raises(ExerciseError, match="ReLU"):
+        exercises.check_grad_cam(lambda a, g: (g.mean(dim=(2, 3), keepdim=True) * a).sum(1))
+    with pytest.raises(ExerciseError, match="mean"):
+        exercises.check_grad_cam(lambda a, g: torch.relu((g.sum(dim=(2, 3), keepdim=True) * a).sum(1)))
+    with pytest.raises(ExerciseError, match="expected shape"):
+        exercises.check_grad_cam(lambda a, g: a)
+    with pytest.raises(ExerciseError, match="expected a function"):
+        exercises.check_grad_cam("grad-cam")

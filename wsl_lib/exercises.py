@@ -102,3 +102,48 @@ def check_best_threshold(answer, *, maps, gt_boxes, thresholds) -> None:
             raise ExerciseError("that is an accuracy: the answer is the threshold that reaches the best accuracy")
     expect_close("best threshold", answer, float(thresholds[best]))
     passed("the best threshold is right")
+# --- chapter 6 ---
+
+def check_pixel_precision_recall(student_fn, *, maps, masks, thresholds=(0.0, 0.3, 0.5, 0.9)) -> None:
+    """Chapter 6, exercise "Pixel precision and recall by hand": ``student_fn(maps, masks, tau) -> (prec, rec)``.
+
+    Compared with :func:`wsl_lib.metrics.pixel_precision_recall` at each of ``thresholds``
+    (precision is 1 where no pixel reaches ``tau``, as in the book).
+    """
+    from .metrics import pixel_precision_recall
+    if not callable(student_fn):
+        raise ExerciseError(f"expected a function (maps, masks, tau) -> (precision, recall), got {type(student_fn).__name__}")
+    precision, recall = pixel_precision_recall(maps, masks, list(thresholds))
+    for i, tau in enumerate(thresholds):
+        answer = student_fn(maps, masks, tau)
+        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+            raise ExerciseError(f"at tau = {tau}: expected a pair (precision, recall), got {answer!r}")
+        expect_close(f"precision at tau = {tau}", answer[0], float(precision[i]), tol=1e-6)
+        expect_close(f"recall at tau = {tau}", answer[1], float(recall[i]), tol=1e-6)
+    passed(f"pixel precision and recall are right at the {len(thresholds)} thresholds")
+
+
+# --- chapter 7 ---
+
+def check_grad_cam(student_fn, *, seed: int = 0) -> None:
+    """Chapter 7, exercise "Grad-CAM from activations and gradients": ``student_fn(A, G) -> maps``.
+
+    ``A`` and ``G`` are ``(N, K, h, w)``; the answer ``(N, h, w)`` is compared with
+    :func:`wsl_lib.gradcam.combine` on random tensors, including negative gradients.
+    """
+    from .gradcam import combine
+    if not callable(student_fn):
+        raise ExerciseError(f"expected a function (activations, gradients) -> maps, got {type(student_fn).__name__}")
+    g = torch.Generator().manual_seed(seed)
+    activations = torch.rand(3, 5, 4, 4, generator=g)
+    gradients = torch.randn(3, 5, 4, 4, generator=g)
+    answer = student_fn(activations, gradients)
+    expected = combine(activations, gradients, "gradcam")
+    if isinstance(answer, torch.Tensor) and answer.shape == expected.shape and bool((answer < -1e-6).any()):
+        raise ExerciseError("your map has negative values: Grad-CAM ends with a ReLU")
+    if isinstance(answer, torch.Tensor) and answer.shape == expected.shape:
+        summed = torch.relu((gradients.sum(dim=(2, 3), keepdim=True) * activations).sum(1))
+        if torch.allclose(answer, summed, atol=1e-5) and not torch.allclose(summed, expected, atol=1e-5):
+            raise ExerciseError("the weights alpha_k are the *mean* of the gradients over positions, not their sum")
+    expect_tensor("Grad-CAM maps", answer, expected, atol=1e-5)
+    passed("your Grad-CAM equals the reference on random activations and gradients")

@@ -380,3 +380,81 @@ def pixel_average_precision(maps: torch.Tensor, masks: torch.Tensor, thresholds=
     precision, recall = pixel_precision_recall(maps, masks, thresholds)
     recall_drop = recall - torch.cat([recall[1:], recall.new_zeros(1)])
     return float((precision * recall_drop).sum())
+
+
+# --------------------------------------------------------------------------- chapter 6: baselines and a report
+
+def centre_gaussian_maps(n: int, size, sigma: float | None = None) -> torch.Tensor:
+    """The centre-Gaussian baseline: ``n`` copies of one image-independent map ``(n, H, W)`` in [0, 1].
+
+    ``exp(-d^2 / (2 sigma^2))`` of the distance ``d`` of each pixel centre to the image centre,
+    min-max normalized. ``sigma`` defaults to a quarter of the smaller side. Thresholding it at
+    any ``tau`` gives one centred disc, so its box accuracy does not depend on ``sigma``.
+    """
+    check_number("n", n, low=1, integer=True)
+    if (not isinstance(size, (tuple, list, torch.Size)) or len(size) != 2
+            or not all(isinstance(s, int) and s > 0 for s in size)):
+        raise ValueError(f"size: expected (height, width) as two positive ints, got {size!r}")
+    h, w = size
+    sigma = min(h, w) / 4 if sigma is None else sigma
+    check_number("sigma", sigma, low=0.0, low_open=True)
+    y = torch.arange(h, dtype=torch.float32)[:, None] + 0.5 - h / 2
+    x = torch.arange(w, dtype=torch.float32)[None, :] + 0.5 - w / 2
+    g = torch.exp(-(x ** 2 + y ** 2) / (2 * sigma ** 2))
+    span = g.max() - g.min()
+    g = (g - g.min()) / span if span > 0 else torch.zeros_like(g)
+    return g.expand(n, h, w).clone()
+
+
+def box_maps(boxes: torch.Tensor, size) -> torch.Tensor:
+    """Score maps ``(N, H, W)`` that are 1 on the pixels whose centre lies in each box ``(N, 4)``, 0 elsewhere.
+
+    Turns a box predictor (a fully supervised localizer, a fixed box) into a map, so that it is
+    scored by the same metrics as the CAMs: at any threshold in (0, 1] its only component is
+    the box itself (rounded to pixels). An empty box gives an all-zero map.
+    """
+    check_boxes("boxes", boxes)
+    if (not isinstance(size, (tuple, list, torch.Size)) or len(size) != 2
+            or not all(isinstance(s, int) and s > 0 for s in size)):
+        raise ValueError(f"size: expected (height, width) as two positive ints, got {size!r}")
+    h, w = size
+    boxes = boxes.detach().cpu().float()
+    ys = torch.arange(h, dtype=torch.float32) + 0.5
+    xs = torch.arange(w, dtype=torch.float32) + 0.5
+    inside_x = (xs[None] >= boxes[:, 0:1]) & (xs[None] < boxes[:, 2:3])          # (N, W)
+    inside_y = (ys[None] >= boxes[:, 1:2]) & (ys[None] < boxes[:, 3:4])          # (N, H)
+    return (inside_y[:, :, None] & inside_x[:, None, :]).float()
+
+
+def box_coverage(boxes: torch.Tensor, gt_boxes: torch.Tensor):
+    """How a predicted box ``(N, 4)`` sits on its ground-truth box ``(N, 4)``: ``(inside (N,), covered (N,))``.
+
+    ``inside`` is the fraction of the predicted box's area that lies in the ground-truth box,
+    ``covered`` the fraction of the ground-truth box that the prediction covers. A box on a
+    *part* of the object has ``inside`` near 1 and ``covered`` well below 1. An empty
+    predicted box has ``inside = 0``; an empty ground-truth box has ``covered = 0``.
+    """
+    check_boxes("boxes", boxes)
+    check_boxes("gt_boxes", gt_boxes)
+    check_same_length(boxes=boxes, gt_boxes=gt_boxes)
+    top_left = torch.maximum(boxes[:, :2], gt_boxes[:, :2])
+    bottom_right = torch.minimum(boxes[:, 2:], gt_boxes[:, 2:])
+    inter = (bottom_right - top_left).clamp(min=0).prod(1)
+    area = (boxes[:, 2:] - boxes[:, :2]).prod(1)
+    gt_area = (gt_boxes[:, 2:] - gt_boxes[:, :2]).prod(1)
+    inside = torch.where(area > 0, inter / area.clamp(min=1e-12), 0.0)
+    covered = torch.where(gt_area > 0, inter / gt_area.clamp(min=1e-12), 0.0)
+    return inside, covered
+
+
+class WSOLScores(NamedTuple):
+    """Result of :func:`wsol_scores`."""
+    max_box_acc_v2: float        # MaxBoxAccV2, in [0, 1]
+    pxap: float                  # PxAP, in [0, 1]
+    boxes: MaxBoxAccuracy        # the full MaxBoxAccV2 result (per IoU level, best thresholds, curve)
+
+
+def wsol_scores(maps: torch.Tensor, gt_boxes: torch.Tensor, masks: torch.Tensor, thresholds=None) -> WSOLScores:
+    """MaxBoxAccV2 and PxAP of score maps ``(N, H, W)`` in [0, 1], with the same thresholds for both."""
+    boxes = max_box_accuracy_v2(maps, gt_boxes, thresholds)
+    return WSOLScores(boxes.value, pixel_average_precision(maps, masks, thresholds), boxes)

@@ -1,0 +1,62 @@
+"""Training-time augmentations against the discriminative-part problem.
+
+A classifier trained with image labels only needs the most discriminative part of an
+object, so its CAM often covers only that part. Hide-and-Seek (Singh and Lee, ICCV 2017)
+hides random patches of each training image, so that the network cannot always rely on
+the same part and must learn the others too.
+
+Each function here returns an ``augment(x, y, generator) -> (x, y)`` callable for
+:func:`wsl_lib.train.fit`, applied to each training batch ``x`` ``(N, 3, H, W)`` on the
+training device, with ``generator`` a ``torch.Generator`` on that device (so runs are
+reproducible). Nothing is applied at test time.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from ._checks import check_number, check_tensor
+
+
+def hide_patches(x: torch.Tensor, grid: int, p: float, fill, generator: torch.Generator) -> torch.Tensor:
+    """Hide each cell of a ``grid x grid`` division of each image of ``x`` ``(N, C, H, W)`` with probability ``p``.
+
+    Hidden pixels take the value ``fill`` (a number, or a tensor ``(C,)`` of per-channel values).
+    ``H`` and ``W`` need not be multiples of ``grid``: the cells are the nearest-neighbour
+    upsampling of a ``grid x grid`` mask. Returns a new tensor; ``x`` is not modified.
+    """
+    check_tensor("x", x, ndim=4, kind="float")
+    check_number("grid", grid, low=1, integer=True)
+    check_number("p", p, low=0.0, high=1.0)
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator: expected a torch.Generator, got {type(generator).__name__}")
+    n, c, h, w = x.shape
+    hidden = torch.rand(n, 1, grid, grid, generator=generator, device=generator.device) < p
+    hidden = F.interpolate(hidden.float().to(x.device), size=(h, w), mode="nearest").bool()
+    fill = torch.as_tensor(fill, dtype=x.dtype, device=x.device)
+    if fill.ndim == 1:
+        if len(fill) != c:
+            raise ValueError(f"fill: expected a number or {c} per-channel values, got {len(fill)} values")
+        fill = fill[None, :, None, None]
+    elif fill.ndim != 0:
+        raise ValueError(f"fill: expected a number or a (C,) tensor, got shape {tuple(fill.shape)}")
+    return torch.where(hidden, fill, x)
+
+
+def hide_and_seek(grid: int = 4, p: float = 0.5, fill=0.5) -> Callable:
+    """Hide-and-Seek as an ``augment(x, y, generator)`` callable for :func:`wsl_lib.train.fit`.
+
+    Splits each training image into ``grid x grid`` patches and hides each with probability
+    ``p`` (0.5 in the paper), filling it with ``fill`` (the paper uses the mean pixel value of
+    the training set; 0.5 is the mean of our images' range). Labels are unchanged.
+    """
+    check_number("grid", grid, low=1, integer=True)
+    check_number("p", p, low=0.0, high=1.0)
+
+    def augment(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
+        return hide_patches(x, grid, p, fill, generator), y
+
+    return augment
