@@ -122,3 +122,30 @@ def test_ch7_grad_cam_checker(capsys):
         exercises.check_grad_cam(lambda a, g: a)
     with pytest.raises(ExerciseError, match="expected a function"):
         exercises.check_grad_cam("grad-cam")
+# --- chapter 1 ---
+
+def test_check_centred_boxes(capsys):
+    ref = torch.tensor([[0.0, 0, 10, 20], [5.0, 5, 15, 15]])
+    exercises.check_centred_boxes(torch.tensor([[27.0, 24.5, 37.0, 39.5]] * 2), reference_boxes=ref, image_size=(64, 64))
+    assert capsys.readouterr().out.startswith("\u2713")
+    with pytest.raises(ExerciseError, match="differs from the reference"):
+        exercises.check_centred_boxes(torch.tensor([[24.5, 27.0, 39.5, 37.0]]), reference_boxes=ref, image_size=(64, 64))
+    with pytest.raises(ExerciseError, match="x2 < x1"):
+        exercises.check_centred_boxes(torch.tensor([[37.0, 39.5, 27.0, 24.5]]), reference_boxes=ref, image_size=(64, 64))
+    with pytest.raises(ExerciseError, match=r"expected a tensor \(N, 4\)"):
+        exercises.check_centred_boxes([27.0, 24.5, 37.0, 39.5], reference_boxes=ref, image_size=(64, 64))
+
+
+# --- chapter 2 ---
+
+def test_check_gap(capsys):
+    exercises.check_gap(lambda f: f.sum(dim=(2, 3)) / (f.shape[2] * f.shape[3]))
+    assert capsys.readouterr().out.startswith("\u2713")
+    with pytest.raises(ExerciseError, match=r"expected shape \(2, 3\)"):
+        exercises.check_gap(lambda f: f.sum(dim=(2, 3), keepdim=True) / (f.shape[2] * f.shape[3]))
+    with pytest.raises(ExerciseError, match="differs from the reference"):
+        exercises.check_gap(lambda f: f.sum(dim=(2, 3)) / (f.shape[2] * f.shape[2]))    # h * h: wrong when h != w
+    with pytest.raises(ExerciseError, match="raised ZeroDivisionError"):
+        exercises.check_gap(lambda f: 1 / 0)
+    with pytest.raises(ExerciseError, match="expected a function"):
+        exercises.check_gap(3)

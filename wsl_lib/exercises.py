@@ -147,3 +147,34 @@ def check_grad_cam(student_fn, *, seed: int = 0) -> None:
             raise ExerciseError("the weights alpha_k are the *mean* of the gradients over positions, not their sum")
     expect_tensor("Grad-CAM maps", answer, expected, atol=1e-5)
     passed("your Grad-CAM equals the reference on random activations and gradients")
+# --- chapter 1 ---
+
+def check_centred_boxes(answer, *, reference_boxes, image_size) -> None:
+    """Chapter 1, exercise "The centred box, by hand": the centred-box baseline."""
+    from .localize import centred_boxes
+    if not isinstance(answer, torch.Tensor) or answer.ndim != 2 or answer.shape[-1] != 4:
+        raise ExerciseError(f"boxes: expected a tensor (N, 4) of boxes (x1, y1, x2, y2), got "
+                            f"{tuple(answer.shape) if isinstance(answer, torch.Tensor) else type(answer).__name__}")
+    reference = centred_boxes(reference_boxes, len(answer), image_size)
+    size = answer[:, 2:] - answer[:, :2]
+    if bool((size < 0).any()):
+        raise ExerciseError("boxes: some box has x2 < x1 or y2 < y1; the order is (x1, y1, x2, y2)")
+    expect_tensor("boxes", answer, reference, atol=1e-4)
+    passed("the centred boxes are right")
+
+
+# --- chapter 2 ---
+
+def check_gap(fn) -> None:
+    """Chapter 2, exercise "GAP by hand, as a function": ``fn(features (N, K, h, w)) -> (N, K)``."""
+    if not callable(fn):
+        raise ExerciseError(f"my_gap: expected a function, got {type(fn).__name__}")
+    g = torch.Generator().manual_seed(0)
+    for shape in ((2, 3, 4, 4), (1, 5, 2, 7), (3, 1, 1, 1)):
+        features = torch.rand(shape, generator=g) * 4 - 1
+        try:
+            answer = fn(features.clone())
+        except Exception as error:  # the student's code raised: say so, with the shape it got
+            raise ExerciseError(f"my_gap raised {type(error).__name__}: {error} on features of shape {shape}") from None
+        expect_tensor(f"my_gap on features of shape {shape}", answer, features.mean(dim=(2, 3)))
+    passed("my_gap computes global average pooling for square and non-square maps")

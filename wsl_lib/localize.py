@@ -205,3 +205,39 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
     codes[~top1_right & other_good] = 3
     codes[top1_right & good] = 0
     return codes
+# --------------------------------------------------------------------------- chapters 1 and 2
+
+def centred_boxes(reference_boxes: torch.Tensor, n: int, image_size) -> torch.Tensor:
+    """A trivial localizer: ``n`` copies ``(n, 4)`` of one box centred in the image, whose width and
+    height are the mean width and height of ``reference_boxes`` ``(M, 4)`` (e.g. a validation split's).
+
+    ``image_size`` is ``(H, W)``. It ignores the image: any localizer worth its labels must beat it.
+    """
+    check_boxes("reference_boxes", reference_boxes)
+    if len(reference_boxes) == 0:
+        raise ValueError("reference_boxes: expected at least one box, got none")
+    check_number("n", n, low=1, integer=True)
+    if (not isinstance(image_size, (tuple, list, torch.Size)) or len(image_size) != 2
+            or not all(isinstance(s, int) and s > 0 for s in image_size)):
+        raise ValueError(f"image_size: expected (height, width) as two positive ints, got {image_size!r}")
+    size = (reference_boxes[:, 2:] - reference_boxes[:, :2]).float().mean(0)           # mean (width, height)
+    centre = torch.tensor([image_size[1] / 2, image_size[0] / 2])
+    return torch.cat([centre - size / 2, centre + size / 2]).expand(n, 4).clone()
+
+
+def choose_threshold(maps: torch.Tensor, gt_boxes: torch.Tensor, candidates) -> tuple:
+    """Pick the CAM threshold of :func:`boxes_from_maps` that localizes best on held-out data.
+
+    ``maps`` ``(N, H, W)`` and ``gt_boxes`` ``(N, 4)`` come from a *validation* split, never the
+    test split. ``candidates`` is a non-empty sequence of thresholds in (0, 1). Returns
+    ``(best_threshold, accuracies)``, with the GT-known localization accuracy of every
+    candidate; ties go to the first candidate.
+    """
+    candidates = list(candidates)
+    if not candidates:
+        raise ValueError("candidates: expected at least one threshold, got none")
+    for t in candidates:
+        check_number("candidates", t, low=0.0, high=1.0, low_open=True, high_open=True)
+    accuracies = [localization_accuracy(boxes_from_maps(maps, t), gt_boxes) for t in candidates]
+    best = max(range(len(candidates)), key=accuracies.__getitem__)
+    return candidates[best], accuracies
