@@ -346,31 +346,62 @@ def box_colour_masks(images: torch.Tensor, boxes: torch.Tensor, classes: torch.T
 class SmallSegmenter(nn.Module):
     """A tiny fully convolutional segmenter: images ``(N, 3, H, W)`` -> label scores ``(N, L, H, W)``.
 
-    A stride-2 stem, then two stages that each halve the resolution (max pooling, then a 3x3
-    convolution), so the deepest features are at stride 8. Three 1x1 convolutions read label
-    scores ``L = num_labels`` (background included) from: the stem (fine detail, as in FCN's
-    skip connections), the deepest features (coarse but informed), and their global average
-    (what the whole image shows, as in ParseNet's global context). The coarse scores are
-    upsampled, the three are added, and the sum is upsampled to the input's size.
+    A stride-2 stem, then deep features at stride 8: either two stages of its own (max pooling,
+    then a 3x3 convolution, twice), or a given ``encoder``, such as the body of the book's
+    classifier (``model.features``), which is then frozen: the segmenter reuses what the
+    classifier learned from image labels, as real segmenters reuse an ImageNet classifier.
+    Three 1x1 convolutions read label scores ``L = num_labels`` (background included) from the
+    stem (fine detail, as in FCN's skip connections), the deep features (coarse but informed), and
+    their global average (what the whole image shows, as in ParseNet's global context). The coarse
+    scores are upsampled, the three are added, and the sum is upsampled to the input's size.
+
+    Args:
+        num_labels: labels ``L``, background included.
+        widths: channels of the stem and of the two deep stages (the latter unused with an encoder).
+        encoder: ``None``, or a module (or a bound method such as ``classifier.features``) mapping
+            images to features ``(N, K, H/8, W/8)``; then ``encoder_channels = K`` is required.
     """
 
-    def __init__(self, num_labels: int, widths=(16, 32, 64)):
+    def __init__(self, num_labels: int, widths=(16, 32, 64), *, encoder=None, encoder_channels: int | None = None):
         super().__init__()
         check_number("num_labels", num_labels, low=2, integer=True)
         if (not isinstance(widths, (tuple, list)) or len(widths) != 3
                 or not all(isinstance(w, int) and w > 0 for w in widths)):
             raise ValueError(f"widths: expected a tuple of three positive ints, got {widths!r}")
         self.stem = nn.Sequential(*_conv_block(3, widths[0], stride=2))
-        self.deep = nn.Sequential(nn.MaxPool2d(2), *_conv_block(widths[0], widths[1]),
-                                  nn.MaxPool2d(2), *_conv_block(widths[1], widths[2]))
+        if encoder is None:
+            self.deep = nn.Sequential(nn.MaxPool2d(2), *_conv_block(widths[0], widths[1]),
+                                      nn.MaxPool2d(2), *_conv_block(widths[1], widths[2]))
+            channels = widths[2]
+        else:
+            if not callable(encoder):
+                raise TypeError(f"encoder: expected a module or a function of images, got {type(encoder).__name__}")
+            check_number("encoder_channels", encoder_channels, low=1, integer=True)
+            owner = getattr(encoder, "__self__", encoder)
+            if isinstance(owner, nn.Module):
+                owner.requires_grad_(False)
+                self._frozen = [owner.eval()]                  # a list: not registered as a submodule
+            self.deep = None
+            self._encoder = encoder
+            channels = encoder_channels
         self.fine = nn.Conv2d(widths[0], num_labels, 1)
-        self.coarse = nn.Conv2d(widths[2], num_labels, 1)
-        self.context = nn.Conv2d(widths[2], num_labels, 1)
+        self.coarse = nn.Conv2d(channels, num_labels, 1)
+        self.context = nn.Conv2d(channels, num_labels, 1)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        for module in getattr(self, "_frozen", []):           # a frozen encoder stays in eval mode
+            module.eval()
+        return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_tensor("x", x, ndim=4, kind="float")
         stem = self.stem(x)
-        deep = self.deep(stem)
+        if self.deep is not None:
+            deep = self.deep(stem)
+        else:
+            with torch.no_grad():
+                deep = self._encoder(x)
         coarse = F.interpolate(self.coarse(deep), size=stem.shape[-2:], mode="bilinear", align_corners=False)
         scores = self.fine(stem) + coarse + self.context(deep.mean(dim=(2, 3), keepdim=True))
         return F.interpolate(scores, size=x.shape[-2:], mode="bilinear", align_corners=False)
@@ -383,14 +414,15 @@ def segmentation_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Ten
 
 
 def train_segmenter(images: torch.Tensor, masks: torch.Tensor, num_labels: int, *, widths=(16, 32, 64),
-                    epochs: int = 2, lr: float = 1e-2, batch_size: int = 32, seed: int = 0,
+                    encoder=None, encoder_channels: int | None = None, epochs: int = 5, lr: float = 3e-2,
+                    batch_size: int = 32, seed: int = 0,
                     progress: bool = True, device=None) -> SmallSegmenter:
     """A :class:`SmallSegmenter` trained on ``images`` ``(N, 3, H, W)`` and label maps ``masks`` ``(N, H, W)``
     (exact masks or pseudo-masks, :data:`IGNORE_INDEX` where unknown) with :func:`wsl_lib.train.fit`."""
     check_tensor("masks", masks, ndim=3, kind="int")
     _check_label_map("masks", masks, num_labels, IGNORE_INDEX)
     seed_everything(seed)
-    model = SmallSegmenter(num_labels, widths=widths)
+    model = SmallSegmenter(num_labels, widths=widths, encoder=encoder, encoder_channels=encoder_channels)
     fit(model, images, masks, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
         loss_fn=segmentation_loss, device=device, progress=progress)
     return model
@@ -399,3 +431,22 @@ def train_segmenter(images: torch.Tensor, masks: torch.Tensor, num_labels: int, 
 def predict_masks(model: nn.Module, images: torch.Tensor, *, batch_size: int = 250) -> torch.Tensor:
     """The label of highest score at each pixel: images ``(N, 3, H, W)`` -> ``(N, H, W)`` int64, on the CPU."""
     return predict(model, images, batch_size=batch_size).argmax(1)
+
+
+# --------------------------------------------------------------------------- pictures
+
+#: colours of labels 0 (background, black) and 1..6 (the Shapes classes); the ignore label is white
+LABEL_COLOURS = torch.tensor([[0.0, 0.0, 0.0], [0.90, 0.10, 0.10], [0.10, 0.60, 0.90], [1.00, 0.80, 0.10],
+                              [0.20, 0.80, 0.20], [0.80, 0.30, 0.90], [1.00, 0.50, 0.00], [0.55, 0.55, 0.55],
+                              [0.40, 0.20, 0.10], [0.00, 0.50, 0.50], [0.60, 0.60, 0.20]])
+
+
+def colourize(maps: torch.Tensor) -> torch.Tensor:
+    """Label maps ``(N, H, W)`` -> colour images ``(N, 3, H, W)`` in [0, 1] (one fixed colour per label,
+    :data:`IGNORE_INDEX` white), for :func:`wsl_lib.viz.show_images`."""
+    check_tensor("maps", maps, ndim=3, kind="int")
+    _check_label_map("maps", maps, len(LABEL_COLOURS), IGNORE_INDEX)
+    maps = maps.detach().cpu().long()
+    colours = torch.cat([LABEL_COLOURS, torch.ones(1, 3)])
+    index = torch.where(maps == IGNORE_INDEX, len(LABEL_COLOURS), maps)
+    return colours[index].permute(0, 3, 1, 2).contiguous()
