@@ -149,3 +149,22 @@ def test_check_gap(capsys):
         exercises.check_gap(lambda f: 1 / 0)
     with pytest.raises(ExerciseError, match="expected a function"):
         exercises.check_gap(3)
+# --- chapter 5 ---
+
+@pytest.fixture
+def miou_inputs():
+    target = torch.tensor([[[0, 0, 1], [0, 1, 1]]])
+    predicted = torch.zeros(1, 2, 3, dtype=torch.long)
+    return dict(predicted=predicted, target=target, num_classes=3)
+
+
+def test_mean_iou_checker(miou_inputs, capsys):
+    # background IoU 3/6, class 1 IoU 0, class 2 absent: mean 0.25
+    exercises.check_mean_iou(0.25, **miou_inputs)
+    assert capsys.readouterr().out.startswith("\u2713")
+    with pytest.raises(ExerciseError, match="that is the pixel accuracy"):
+        exercises.check_mean_iou(0.5, **miou_inputs)
+    with pytest.raises(ExerciseError, match="leave it out"):
+        exercises.check_mean_iou(1 / 6, **miou_inputs)
+    with pytest.raises(ExerciseError, match="expected 0.2500, got 0.9000"):
+        exercises.check_mean_iou(0.9, **miou_inputs)

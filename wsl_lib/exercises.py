@@ -178,3 +178,23 @@ def check_gap(fn) -> None:
             raise ExerciseError(f"my_gap raised {type(error).__name__}: {error} on features of shape {shape}") from None
         expect_tensor(f"my_gap on features of shape {shape}", answer, features.mean(dim=(2, 3)))
     passed("my_gap computes global average pooling for square and non-square maps")
+# --- chapter 5 ---
+
+def check_mean_iou(answer, *, predicted, target, num_classes) -> None:
+    """Chapter 5, exercise "Accuracy is not IoU": the mean IoU of ``predicted`` against ``target``."""
+    from .segment import confusion_matrix, mean_iou
+    reference = mean_iou(predicted, target, num_classes)
+    try:
+        expect_close("mean IoU", answer, reference, tol=1e-6)
+    except ExerciseError:
+        confusion = confusion_matrix(predicted, target, num_classes).double()
+        pixel_accuracy = float(confusion.diagonal().sum() / confusion.sum())
+        if isinstance(answer, (int, float)) and abs(answer - pixel_accuracy) < 1e-6:
+            raise ExerciseError("that is the pixel accuracy (correct pixels / all pixels): the mean IoU "
+                                "averages TP / (TP + FP + FN) over the labels") from None
+        iou = confusion.diagonal() / (confusion.sum(0) + confusion.sum(1) - confusion.diagonal())
+        if isinstance(answer, (int, float)) and abs(answer - float(iou.nan_to_num(0.0).mean())) < 1e-6:
+            raise ExerciseError("a label that is neither in the target nor predicted has no IoU: leave it out "
+                                "of the mean instead of counting it as 0") from None
+        raise
+    passed("the mean IoU is right")
