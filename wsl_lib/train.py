@@ -164,7 +164,7 @@ CLASS_NAMES = {"shapes": SHAPE_CLASSES, "digits": DIGIT_CLASSES}
 
 def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16, 32, 64, 128),
                        n_train: int = 12000, epochs: int = 2, lr: float = 1e-2, seed: int = 0,
-                       use_cache: bool = True, progress: bool = True, device=None) -> SmallCNN:
+                       use_cache: bool = True, progress: bool = False, device=None) -> SmallCNN:
     """The book's classifier recipe: a :class:`SmallCNN` trained with image-level labels only.
 
     Generates ``n_train`` training images of ``dataset`` (``"shapes"`` or ``"digits"``)
@@ -172,6 +172,8 @@ def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16
     ``device``. Chapter 2 trains the GAP model with the defaults; later chapters call
     this function again and get the same model, from the per-user cache when it
     holds one (see :mod:`wsl_lib.cache`), or trained afresh, deterministically.
+    No progress bar by default (``progress=True`` shows one): a notebook then prints the same
+    whether the model was trained or loaded from the cache.
     """
     if dataset not in DATASETS:
         raise ValueError(f"dataset: expected one of {', '.join(map(repr, DATASETS))}, got {dataset!r}")
