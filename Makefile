@@ -52,6 +52,7 @@ linkcheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_cam.py
+	$(PY) benchmarks/bench_sweep.py
 
 clean:
 	rm -rf _build _build_student _config_student.yml test-artifacts
