@@ -18,7 +18,7 @@ import pytest
 import torch
 
 import wsl_lib as wsl
-from wsl_lib import cache, cam, claims, data, exercises, localize, metrics, models, train, viz
+from wsl_lib import augment, cache, cam, claims, data, exercises, gradcam, localize, metrics, models, segment, train, viz
 
 NAN, INF = float("nan"), float("inf")
 T = torch.tensor
@@ -205,6 +205,78 @@ BAD = [
     ("exercises.ExerciseError", lambda: exercises.expect_tensor("m", T([1.0]), T([2.0])), exercises.ExerciseError, "m: differs from the reference"),
     ("exercises.passed", lambda: exercises.passed(3), TypeError, "what"),
     ("exercises.check_top1_localization", lambda: exercises.check_top1_localization("0.5", boxes=boxes(1), gt_boxes=boxes(1), logits=rand(1, 3), labels=T([0])), exercises.ExerciseError, "expected a finite number"),
+    # gradcam
+    ("gradcam.capture_output", lambda: gradcam.capture_output("layer4").__enter__(), TypeError, "layer"),
+    ("gradcam.score_gradients", lambda: gradcam.score_gradients(model(), rand(3, 64, 64)), ValueError, "images"),
+    ("gradcam.score_gradients", lambda: gradcam.score_gradients(model(), rand(2, 3, 64, 64), classes=T([0])), ValueError, "mismatched"),
+    ("gradcam.combine", lambda: gradcam.combine(rand(2, 4, 3, 3), rand(2, 4, 3, 3), method="scorecam"), ValueError, "method"),
+    ("gradcam.combine", lambda: gradcam.combine(rand(2, 4, 3, 3), rand(2, 4, 3, 2)), ValueError, "gradients"),
+    ("gradcam.combine", lambda: gradcam.combine(with_value(rand(2, 4, 3, 3), NAN), rand(2, 4, 3, 3)), ValueError, "activations: expected finite"),
+    ("gradcam.gradient_cams", lambda: gradcam.gradient_cams(model(), rand(2, 3, 64, 64), normalization="l1"), ValueError, "normalization"),
+    ("gradcam.gradient_cams", lambda: gradcam.gradient_cams(model(), rand(2, 3, 64, 64), batch_size=0), ValueError, "batch_size"),
+    ("gradcam.grad_cam", lambda: gradcam.grad_cam("model", rand(2, 3, 64, 64)), TypeError, "model"),
+    ("gradcam.grad_cam_pp", lambda: gradcam.grad_cam_pp(model(), rand(2, 3, 64, 64), classes="top"), ValueError, "classes"),
+    ("gradcam.layer_cam", lambda: gradcam.layer_cam(model(), rand(2, 64, 64)), ValueError, "images"),
+    ("gradcam.gradcam_identity_gap", lambda: gradcam.gradcam_identity_gap(model(), rand(2, 3, 64, 64), T([0.0, 1.0])), TypeError, "classes"),
+    # augment
+    ("augment.hide_patches", lambda: augment.hide_patches(rand(2, 3, 8, 8), 0, 0.5, 0.5, torch.Generator()), ValueError, "grid"),
+    ("augment.hide_patches", lambda: augment.hide_patches(rand(2, 3, 8, 8), 4, 1.5, 0.5, torch.Generator()), ValueError, "p"),
+    ("augment.hide_patches", lambda: augment.hide_patches(rand(3, 8, 8), 4, 0.5, 0.5, torch.Generator()), ValueError, "x"),
+    ("augment.hide_and_seek", lambda: augment.hide_and_seek(grid=0), ValueError, "grid"),
+    ("augment.hide_and_seek", lambda: augment.hide_and_seek(p=NAN), ValueError, "p: expected a finite"),
+    # segment
+    ("segment.confusion_matrix", lambda: segment.confusion_matrix(T([[0, 1]]), T([[0, 1, 1]]), 2), ValueError, "target"),
+    ("segment.confusion_matrix", lambda: segment.confusion_matrix(T([[0, 5]]), T([[0, 1]]), 2), ValueError, "predicted"),
+    ("segment.confusion_matrix", lambda: segment.confusion_matrix(rand(1, 2), T([[0, 1]]), 2), TypeError, "predicted"),
+    ("segment.confusion_matrix", lambda: segment.confusion_matrix(T([[0, 1]]), T([[0, 1]]), 0), ValueError, "num_classes"),
+    ("segment.iou_per_class", lambda: segment.iou_per_class(T([[1, 2, 3]])), ValueError, "confusion"),
+    ("segment.mean_iou", lambda: segment.mean_iou(T([[0, 1]]), T([[0, 1]]), 1.5), TypeError, "num_classes"),
+    ("segment.cam_label_scores", lambda: segment.cam_label_scores(rand(2, 3, 8, 8), T([0, 1, 2])), ValueError, "mismatched"),
+    ("segment.cam_label_scores", lambda: segment.cam_label_scores(rand(2, 3, 8, 8), T([0, 1]), threshold=1.5), ValueError, "threshold"),
+    ("segment.cam_label_scores", lambda: segment.cam_label_scores(with_value(rand(2, 3, 8, 8), NAN), T([0, 1]), threshold=0.5), ValueError, "cams: expected finite"),
+    ("segment.cam_pseudo_masks", lambda: segment.cam_pseudo_masks(rand(2, 3, 8, 8), T([0, 1])), ValueError, "threshold"),
+    ("segment.pairwise_affinities", lambda: segment.pairwise_affinities(rand(2, 3, 8, 8), radius=0), ValueError, "radius"),
+    ("segment.pairwise_affinities", lambda: segment.pairwise_affinities(rand(3, 8, 8)), ValueError, "images"),
+    ("segment.mean_field_refine", lambda: segment.mean_field_refine(rand(2, 3, 8, 8), rand(3, 4, 8, 8)), ValueError, "mismatched"),
+    ("segment.mean_field_refine", lambda: segment.mean_field_refine(rand(2, 3, 8, 8), rand(2, 4, 8, 8), iterations=-1), ValueError, "iterations"),
+    ("segment.box_pseudo_masks", lambda: segment.box_pseudo_masks(boxes(2), T([0, 1]), (8, 8), band=1.5), ValueError, "band"),
+    ("segment.box_pseudo_masks", lambda: segment.box_pseudo_masks(boxes(2), T([0]), (8, 8)), ValueError, "mismatched"),
+    ("segment.box_colour_masks", lambda: segment.box_colour_masks(rand(2, 3, 8, 8), boxes(2), T([0, 1]), tolerance=-1.0), ValueError, "tolerance"),
+    ("segment.box_colour_masks", lambda: segment.box_colour_masks(rand(2, 3, 8, 8), with_value(boxes(2), INF), T([0, 1])), ValueError, "boxes: expected finite"),
+    ("segment.SmallSegmenter", lambda: segment.SmallSegmenter(0), ValueError, "num_labels"),
+    ("segment.segmentation_loss", lambda: segment.segmentation_loss(rand(2, 3, 8, 8), T([0, 1])), ValueError, "targets"),
+    ("segment.train_segmenter", lambda: segment.train_segmenter(rand(2, 3, 8, 8), T([0, 1]), 3), ValueError, "masks"),
+    ("segment.train_segmenter", lambda: segment.train_segmenter(rand(2, 3, 8, 8), torch.zeros(2, 8, 8, dtype=torch.long), 3, epochs=0), ValueError, "epochs"),
+    ("segment.predict_masks", lambda: segment.predict_masks(model(), rand(2, 3, 8, 8), batch_size=0), ValueError, "batch_size"),
+    ("segment.colourize", lambda: segment.colourize(rand(2, 8, 8)), TypeError, "maps"),
+    # localize (chapters 1 and 4)
+    ("localize.candidate_boxes", lambda: localize.candidate_boxes(rand(2, 8, 8), thresholds=()), ValueError, "thresholds"),
+    ("localize.candidate_boxes", lambda: localize.candidate_boxes(rand(2, 8, 8), thresholds=(1.5,)), ValueError, "thresholds"),
+    ("localize.candidate_boxes", lambda: localize.candidate_boxes(with_value(rand(2, 8, 8), NAN)), ValueError, "maps: expected finite"),
+    ("localize.failure_kinds", lambda: localize.failure_kinds(boxes(2), boxes(2), logits=rand(3, 4), labels=T([0, 1, 2])), ValueError, "mismatched"),
+    ("localize.failure_kinds", lambda: localize.failure_kinds(boxes(2), boxes(2), logits=rand(2, 4), labels=T([0, 1]), inside=2.0), ValueError, "inside"),
+    ("localize.centred_boxes", lambda: localize.centred_boxes(boxes(2), 0, 8), ValueError, "n"),
+    ("localize.centred_boxes", lambda: localize.centred_boxes(rand(2, 3), 2, 8), ValueError, "reference_boxes"),
+    ("localize.choose_threshold", lambda: localize.choose_threshold(rand(2, 8, 8), boxes(3), [0.2]), ValueError, "mismatched"),
+    ("localize.choose_threshold", lambda: localize.choose_threshold(rand(2, 8, 8), boxes(2), []), ValueError, "candidates"),
+    # metrics (chapter 6)
+    ("metrics.centre_gaussian_maps", lambda: metrics.centre_gaussian_maps(0, (8, 8)), ValueError, "n"),
+    ("metrics.centre_gaussian_maps", lambda: metrics.centre_gaussian_maps(2, (8, 8), sigma=-1.0), ValueError, "sigma"),
+    ("metrics.box_maps", lambda: metrics.box_maps(rand(2, 3), (8, 8)), ValueError, "boxes"),
+    ("metrics.box_maps", lambda: metrics.box_maps(boxes(2), 8), ValueError, "size"),
+    ("metrics.box_coverage", lambda: metrics.box_coverage(boxes(2), boxes(3)), ValueError, "mismatched"),
+    ("metrics.wsol_scores", lambda: metrics.wsol_scores(rand(2, 8, 8), boxes(2), torch.ones(2, 8, 8)), TypeError, "masks: expected a bool"),
+    ("metrics.WSOLScores", lambda: metrics.WSOLScores(0.5), TypeError, "missing"),
+    # exercise checkers of the chapters
+    ("exercises.check_cams", lambda: exercises.check_cams(rand(2, 3, 4, 4), features=rand(2, 5, 4, 4), weight=rand(3, 5)), exercises.ExerciseError, "differs"),
+    ("exercises.check_cams", lambda: exercises.check_cams("maps", features=rand(2, 5, 4, 4), weight=rand(3, 5)), exercises.ExerciseError, "expected a torch.Tensor"),
+    ("exercises.check_best_threshold", lambda: exercises.check_best_threshold("x", maps=rand(2, 8, 8), gt_boxes=boxes(2), thresholds=[0.2, 0.5]), exercises.ExerciseError, "expected"),
+    ("exercises.check_pixel_precision_recall", lambda: exercises.check_pixel_precision_recall(3, maps=rand(1, 4, 4), masks=torch.ones(1, 4, 4, dtype=torch.bool)), exercises.ExerciseError, "function"),
+    ("exercises.check_grad_cam", lambda: exercises.check_grad_cam("grad_cam"), exercises.ExerciseError, "function"),
+    ("exercises.check_centred_boxes", lambda: exercises.check_centred_boxes(rand(2, 3), reference_boxes=boxes(2), image_size=8), exercises.ExerciseError, "expected"),
+    ("exercises.check_gap", lambda: exercises.check_gap(None), exercises.ExerciseError, "function"),
+    ("exercises.check_mean_iou", lambda: exercises.check_mean_iou(NAN, predicted=T([[0, 1]]), target=T([[0, 1]]), num_classes=2), exercises.ExerciseError, "expected a finite number"),
+
 ]
 
 # Inputs whose result is documented rather than an error: (public name, call, check of the result)
@@ -224,6 +296,9 @@ DEFINED = [
     ("metrics.max_box_accuracy", lambda: metrics.max_box_accuracy(torch.full((2, 4, 4), 0.5), boxes(2)).value, lambda r: r == 0.0),
     ("metrics.pixel_average_precision", lambda: metrics.pixel_average_precision(torch.zeros(1, 4, 4), torch.ones(1, 4, 4, dtype=torch.bool)), lambda r: 0.0 <= r <= 1.0),
     ("viz.heatmap", lambda: viz.heatmap(torch.zeros(4, 4)), lambda r: r.shape == (3, 4, 4)),
+    ("segment.mean_iou", lambda: segment.mean_iou(T([[0, 0]]), T([[0, 0]]), 3), lambda r: r == 1.0),
+    ("segment.box_pseudo_masks", lambda: segment.box_pseudo_masks(torch.zeros(1, 4), T([0]), (8, 8)), lambda r: not bool((r == 1).any())),
+    ("metrics.box_coverage", lambda: metrics.box_coverage(torch.zeros(1, 4), boxes(1)), lambda r: True),
 ]
 
 # Public names with no input to get wrong, and why

@@ -163,12 +163,12 @@ CLASS_NAMES = {"shapes": SHAPE_CLASSES, "digits": DIGIT_CLASSES}
 
 
 def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16, 32, 64, 128),
-                       n_train: int = 12000, epochs: int = 2, lr: float = 1e-2, seed: int = 0,
-                       use_cache: bool = True, progress: bool = False, device=None) -> SmallCNN:
+                       n_train: int = 12000, epochs: int = 2, lr: float = 1e-2, batch_size: int = 64,
+                       seed: int = 0, use_cache: bool = True, progress: bool = False, device=None) -> SmallCNN:
     """The book's classifier recipe: a :class:`SmallCNN` trained with image-level labels only.
 
     Generates ``n_train`` training images of ``dataset`` (``"shapes"`` or ``"digits"``)
-    with ``seed``, trains for ``epochs`` epochs and returns the model in eval mode on
+    with ``seed``, trains for ``epochs`` epochs of ``batch_size`` images and returns the model in eval mode on
     ``device``. Chapter 2 trains the GAP model with the defaults; later chapters call
     this function again and get the same model, from the per-user cache when it
     holds one (see :mod:`wsl_lib.cache`), or trained afresh, deterministically.
@@ -179,7 +179,7 @@ def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16
         raise ValueError(f"dataset: expected one of {', '.join(map(repr, DATASETS))}, got {dataset!r}")
     device = torch.device(device) if device is not None else default_device()
     config = dict(recipe="classifier", dataset=dataset, head=head, widths=list(widths), n_train=n_train,
-                  epochs=epochs, lr=lr, seed=seed, device=device.type)
+                  epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, device=device.type)
 
     def make():
         seed_everything(seed)                                     # the initial weights depend on the seed only
@@ -187,6 +187,7 @@ def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16
 
     def train(model):
         data = DATASETS[dataset](n_train, split="train", seed=seed)
-        fit(model, data.images, data.labels, epochs=epochs, lr=lr, seed=seed, device=device, progress=progress)
+        fit(model, data.images, data.labels, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device,
+            progress=progress)
 
     return cache.cached_model(config, make, train, use_cache=use_cache).to(device).eval()
