@@ -110,8 +110,8 @@ def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted",
 
 def combine(activations: torch.Tensor, gradients: torch.Tensor, method: str = "gradcam") -> torch.Tensor:
     """Maps ``(N, h, w)`` from activations and gradients ``(N, K, h, w)``: Grad-CAM, Grad-CAM++ or LayerCAM."""
-    check_tensor("activations", activations, ndim=4, kind="float")
-    check_tensor("gradients", gradients, ndim=4, kind="float")
+    check_tensor("activations", activations, ndim=4, kind="float", finite=True)
+    check_tensor("gradients", gradients, ndim=4, kind="float", finite=True)
     if activations.shape != gradients.shape:
         raise ValueError(f"gradients: expected the shape of activations {tuple(activations.shape)}, "
                          f"got {tuple(gradients.shape)}")

@@ -410,6 +410,11 @@ class SmallSegmenter(nn.Module):
 def segmentation_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Per-pixel cross-entropy of scores ``(N, L, H, W)`` against labels ``(N, H, W)``; pixels at
     :data:`IGNORE_INDEX` count for nothing (the loss of :func:`wsl_lib.train.default_loss`)."""
+    check_tensor("outputs", outputs, ndim=4, kind="float")
+    check_tensor("targets", targets, ndim=3, kind="int")
+    if targets.shape != (outputs.shape[0], *outputs.shape[2:]):
+        raise ValueError(f"targets: expected label maps of shape {(outputs.shape[0], *outputs.shape[2:])} "
+                         f"to match the outputs {tuple(outputs.shape)}, got {tuple(targets.shape)}")
     return default_loss(outputs, targets)
 
 
