@@ -298,7 +298,7 @@ DEFINED = [
     ("viz.heatmap", lambda: viz.heatmap(torch.zeros(4, 4)), lambda r: r.shape == (3, 4, 4)),
     ("segment.mean_iou", lambda: segment.mean_iou(T([[[0, 0]]]), T([[[0, 0]]]), 3), lambda r: r == 1.0),
     ("segment.box_pseudo_masks", lambda: segment.box_pseudo_masks(torch.zeros(1, 4), T([0]), (8, 8)), lambda r: not bool((r == 1).any())),
-    ("metrics.box_coverage", lambda: metrics.box_coverage(torch.zeros(1, 4), boxes(1)), lambda r: True),
+    ("metrics.box_coverage", lambda: metrics.box_coverage(torch.zeros(1, 4), boxes(1)), lambda r: r[0].tolist() == [0.0] and r[1].tolist() == [0.0]),
 ]
 
 # Public names with no input to get wrong, and why
