@@ -25,15 +25,26 @@ def _page_words(path) -> str:
     return _words(html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
+ROLE = re.compile(r"\{[a-z:-]+\}`[^`]*`")  # {glue:text}`name`, {cite}`key`: rendered as other text
+
+
+def _longest_plain_run(text: str) -> str:
+    """The longest piece of text between roles, whose words appear verbatim on the page."""
+    return max(ROLE.split(text), key=lambda piece: len(WORD.findall(piece.lower())))
+
+
 def solution_fragments(notebook):
-    """Distinctive pieces of every solution of a notebook: paragraphs of prose, lines of code."""
+    """Distinctive pieces of every solution of a notebook: paragraphs of prose, lines of code.
+
+    A piece that also occurs outside the solutions (a line of code the chapter shows before the
+    exercise, say) would be found in the student edition too, so it is left out.
+    """
     cells = json.loads(notebook.read_text())["cells"]
-    fragments, gated = [], False
+    prose, code, elsewhere, gated = [], [], [], False
     for cell in cells:
         source = "".join(cell["source"])
         if cell["cell_type"] == "code":
-            if gated:
-                fragments += [line for line in source.splitlines() if len(WORD.findall(line.lower())) >= 4]
+            (code if gated else elsewhere).extend(source.splitlines())
             continue
         for block in re.split(r"(```\{solution(?:-start|-end)?\}[^\n]*\n(?:.*?)```)", source, flags=re.S):
             if block.startswith("```{solution-start}"):
@@ -42,10 +53,15 @@ def solution_fragments(notebook):
                 gated = False
             elif block.startswith("```{solution}"):
                 body = block.split("\n", 1)[1].rsplit("```", 1)[0]
-                fragments += [p for p in body.split("\n\n") if len(WORD.findall(p.lower())) >= 8 and not p.startswith(":")]
+                prose += [p for p in body.split("\n\n") if not p.startswith(":")]
             elif gated:
-                fragments += [p for p in block.split("\n\n") if len(WORD.findall(p.lower())) >= 8]
-    return [" ".join(_words(f).split()[:12]) for f in fragments]
+                prose += block.split("\n\n")
+            else:
+                elsewhere.append(block)
+    outside = _words("\n".join(ROLE.sub(" ", e) for e in elsewhere))
+    pieces = [(_words(_longest_plain_run(p)), 8) for p in prose] + [(_words(line), 4) for line in code]
+    pieces = [" ".join(words.split()[:12]) for words, least in pieces if len(words.split()) >= least]
+    return [p for p in pieces if p not in outside]
 
 
 @pytest.fixture(scope="module")
