@@ -6,6 +6,7 @@
 #   make student build the student edition (every solution removed) into _build_student/_build/html
 #   make execute re-execute every notebook in place (restart and run all), storing clean outputs
 #   make execute-cold  the same, each notebook alone with an empty model cache (the Colab case), timed
+#   make time-test    run the test command, timed, and add its time to the execution-time table
 #   make determinism  nbval over every notebook with 1 thread and PYTHONHASHSEED set, then the defaults
 #   make linkcheck    check the external links of the book (needs internet; not a CI gate)
 #   make bench   run the benchmarks against TorchCAM, pytorch-grad-cam and OpenCV; print the tables
@@ -15,7 +16,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book student test execute execute-cold bench determinism linkcheck clean
+.PHONY: install book student test execute execute-cold time-test bench determinism linkcheck clean
 
 install: $(STAMP)
 
@@ -44,6 +45,9 @@ execute: $(STAMP)
 
 execute-cold: $(STAMP)
 	$(PY) scripts/execute_notebooks.py --cold
+
+time-test: $(STAMP)
+	$(PY) scripts/execute_notebooks.py --time-test "$(PY) -m pytest tests book $(NBVAL)"
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
 
