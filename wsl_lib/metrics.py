@@ -21,11 +21,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-import scipy.ndimage as ndi
 import torch
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from ._checks import check_boxes, check_choice, check_number, check_same_length, check_tensor
-from .localize import EIGHT_CONNECTED, best_iou
+from .localize import best_iou
 
 COMPONENTS = ("largest", "all")
 
@@ -73,9 +74,6 @@ def _check_maps(maps):
 # The work grows with the number of runs, about half the number of pixels for a smooth map
 # whatever the number of thresholds, instead of thresholds x pixels.
 # ---------------------------------------------------------------------------------------------
-
-from scipy.sparse import csr_matrix  # noqa: E402
-from scipy.sparse.csgraph import connected_components  # noqa: E402
 
 
 def _levels(scores: np.ndarray, taus: np.ndarray) -> np.ndarray:

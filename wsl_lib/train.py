@@ -104,7 +104,7 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
     aug_g = torch.Generator(device=device).manual_seed(seed)
     model.to(device).train()
     images = inputs.ndim == 4
-    if images:  # channels-last memory makes convolutions much faster on the CPU (same results)
+    if images:  # channels-last memory makes convolutions much faster on the CPU (equal up to rounding)
         model.to(memory_format=torch.channels_last)
     n = len(inputs)
     steps_per_epoch = max(1, n // batch_size)                  # drop the last partial batch
@@ -132,7 +132,9 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
             schedule.step()
             total += loss.item()
         history["loss"].append(total / steps_per_epoch)
-    model.eval()
+    # back to the default memory format: the trained model then computes bit for bit as a copy
+    # loaded from its saved weights does, so a notebook prints the same with a cold or a warm cache
+    model.to(memory_format=torch.contiguous_format).eval()
     return history
 
 
