@@ -1,6 +1,7 @@
 """Notebook hygiene: every notebook in _toc.yml exists, was run top to bottom, and shows nothing it should not."""
 
 import json
+import os
 import re
 
 import pytest
@@ -66,8 +67,9 @@ def test_execution_times_are_recorded_and_within_budget():
     `make time-test` records the whole test command's time: at most 15 minutes.
     """
     recorded = json.loads((ROOT / "book" / "_data" / "execution_times.json").read_text())
-    assert "test_command" in recorded, "no recorded time for the test command: run make time-test"
-    assert recorded["test_command"]["seconds"] <= 15 * 60, f"the test command took {recorded['test_command']}"
+    if not os.environ.get("WSL_BOOK_TIMING_TEST_COMMAND"):      # set by make time-test, which is measuring it
+        assert "test_command" in recorded, "no recorded time for the test command: run make time-test"
+        assert recorded["test_command"]["seconds"] <= 15 * 60, f"the test command took {recorded['test_command']}"
     times = recorded["notebooks"]
     missing = [p.name for p in NOTEBOOKS if p.name not in times]
     assert not missing, f"no recorded execution time for {missing}: run make execute"
