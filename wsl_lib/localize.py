@@ -56,6 +56,13 @@ def boxes_from_maps(maps: torch.Tensor, threshold: float = 0.2) -> torch.Tensor:
     return masks_to_boxes(largest_component(threshold_maps(maps, threshold)))
 
 
+def _paired_intersection(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
+    """Area of the overlap of each pair of boxes: ``(N, 4)`` and ``(N, 4)`` -> ``(N,)`` (callers check the boxes)."""
+    top_left = torch.maximum(boxes_a[:, :2], boxes_b[:, :2])
+    bottom_right = torch.minimum(boxes_a[:, 2:], boxes_b[:, 2:])
+    return (bottom_right - top_left).clamp(min=0).prod(1)
+
+
 def box_iou(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
     """IoU of each pair of boxes: ``(N, 4)`` and ``(N, 4)`` -> ``(N,)``; 0 when both boxes are empty.
 
@@ -64,9 +71,7 @@ def box_iou(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
     check_boxes("boxes_a", boxes_a)
     check_boxes("boxes_b", boxes_b)
     check_same_length(boxes_a=boxes_a, boxes_b=boxes_b)
-    top_left = torch.maximum(boxes_a[:, :2], boxes_b[:, :2])
-    bottom_right = torch.minimum(boxes_a[:, 2:], boxes_b[:, 2:])
-    inter = (bottom_right - top_left).clamp(min=0).prod(1)
+    inter = _paired_intersection(boxes_a, boxes_b)
     union = ops.box_area(boxes_a) + ops.box_area(boxes_b) - inter
     return torch.where(union > 0, inter / union.clamp(min=1e-12), 0.0)
 

@@ -22,11 +22,12 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+import torchvision.ops as ops
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ._checks import check_boxes, check_choice, check_number, check_same_length, check_tensor
-from .localize import best_iou
+from .localize import best_iou, _paired_intersection
 
 COMPONENTS = ("largest", "all")
 
@@ -435,11 +436,8 @@ def box_coverage(boxes: torch.Tensor, gt_boxes: torch.Tensor):
     check_boxes("boxes", boxes)
     check_boxes("gt_boxes", gt_boxes)
     check_same_length(boxes=boxes, gt_boxes=gt_boxes)
-    top_left = torch.maximum(boxes[:, :2], gt_boxes[:, :2])
-    bottom_right = torch.minimum(boxes[:, 2:], gt_boxes[:, 2:])
-    inter = (bottom_right - top_left).clamp(min=0).prod(1)
-    area = (boxes[:, 2:] - boxes[:, :2]).prod(1)
-    gt_area = (gt_boxes[:, 2:] - gt_boxes[:, :2]).prod(1)
+    inter = _paired_intersection(boxes, gt_boxes)
+    area, gt_area = ops.box_area(boxes), ops.box_area(gt_boxes)
     inside = torch.where(area > 0, inter / area.clamp(min=1e-12), 0.0)
     covered = torch.where(gt_area > 0, inter / gt_area.clamp(min=1e-12), 0.0)
     return inside, covered
