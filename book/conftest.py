@@ -9,6 +9,14 @@ value is a learned number (it varies in its last digits between machines) or a
 figure, and each one is checked by a visible claim in the notebook instead.
 """
 
+import os
+
+# The test command runs every claim in strict mode: a finding that fails stops its notebook
+# with a ClaimError (readers get a marked line instead; see wsl_lib.claims). Set here, for
+# every kernel nbval starts and every test, never by a notebook.
+os.environ["WSL_CLAIMS"] = "strict"
+
+
 GLUE_MIME_TYPES = tuple(
     f"application/papermill.record/{mime}"
     for mime in ("text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml")

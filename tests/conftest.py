@@ -1,5 +1,13 @@
 """pytest configuration of the unit tests (nbval's configuration for the notebooks is book/conftest.py)."""
 
+import os
+
+# The test command runs every claim in strict mode: a finding that fails stops its notebook
+# with a ClaimError (readers get a marked line instead; see wsl_lib.claims). Set here, for
+# every kernel nbval starts and every test, never by a notebook.
+os.environ["WSL_CLAIMS"] = "strict"
+
+
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402

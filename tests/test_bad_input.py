@@ -12,13 +12,15 @@ a new function cannot slip in untested; the number of rows is printed by
 from __future__ import annotations
 
 import inspect
+import os
 
 import numpy as np
 import pytest
 import torch
 
 import wsl_lib as wsl
-from wsl_lib import augment, cache, cam, claims, data, exercises, gradcam, localize, metrics, models, segment, train, viz
+from wsl_lib import (augment, cache, cam, claims, data, exercises, gradcam, localize, metrics, models, seeding,
+                     segment, train, viz)
 
 NAN, INF = float("nan"), float("inf")
 T = torch.tensor
@@ -32,6 +34,19 @@ def with_value(x, value):
     x = x.clone()
     x.view(-1)[0] = value
     return x
+
+
+def with_env(name, value, fn):
+    """``fn()`` with the environment variable ``name`` set to ``value`` (restored afterwards)."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        return fn()
+    finally:
+        if old is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = old
 
 
 def boxes(n=2):
@@ -88,8 +103,17 @@ BAD = [
     ("models.check_cam_ready", lambda: models.check_cam_ready(torch.nn.Linear(2, 2)), TypeError, "model: expected a model with a features"),
     ("models.check_cam_ready", lambda: models.check_cam_ready(models.SmallCNN(3, head="flatten")), ValueError, "flatten"),
     # train
-    ("train.seed_everything", lambda: train.seed_everything(-1), ValueError, "seed"),
-    ("train.seed_everything", lambda: train.seed_everything(1.5), TypeError, "seed: expected an int"),
+    ("seeding.seed_everything", lambda: seeding.seed_everything(-1), ValueError, "seed"),
+    ("seeding.seed_everything", lambda: seeding.seed_everything(1.5), TypeError, "seed: expected an int"),
+    ("seeding.run_seed", lambda: with_env("WSL_SEED", "-3", seeding.run_seed), ValueError,
+     "WSL_SEED: expected a non-negative integer such as 0 or 3, got '-3'"),
+    ("seeding.run_seed", lambda: with_env("WSL_SEED", "1.5", seeding.run_seed), ValueError, "WSL_SEED: expected"),
+    ("seeding.run_seed", lambda: with_env("WSL_SEED", "seven", seeding.run_seed), ValueError, "got 'seven'"),
+    ("seeding.shifted", lambda: seeding.shifted(-1), ValueError, "seed"),
+    ("seeding.shifted", lambda: seeding.shifted("0"), TypeError, "seed: expected"),
+    ("seeding.shifted", lambda: with_env("WSL_SEED", "x", lambda: seeding.shifted(0)), ValueError, "WSL_SEED"),
+    ("seeding.generator", lambda: seeding.generator(-2), ValueError, "seed"),
+    ("seeding.generator", lambda: with_env("WSL_SEED", "2e3", lambda: seeding.generator(0)), ValueError, "WSL_SEED"),
     ("train.default_loss", lambda: train.default_loss(rand(2, 3), T([0, 1, 2])), ValueError, "mismatched"),
     ("train.default_loss", lambda: train.default_loss(rand(2, 3), T([0.0, 1.0])), ValueError, "targets: expected multi-hot targets"),
     ("train.default_loss", lambda: train.default_loss(T([[1, 2]]), T([0])), TypeError, "outputs: expected a floating-point"),
@@ -108,6 +132,8 @@ BAD = [
     ("train.accuracy", lambda: train.accuracy(rand(3), T([0, 1, 2])), ValueError, "logits: expected a tensor with 2"),
     ("train.accuracy", lambda: train.accuracy(rand(2, 3), T([0.0, 1.0])), TypeError, "labels: expected an integer"),
     ("train.trained_classifier", lambda: train.trained_classifier("mnist"), ValueError, "dataset: expected one of"),
+    ("train.trained_classifier", lambda: train.trained_classifier(augment="cutmix"), ValueError,
+     "augment: expected None or one of 'hide_and_seek', got 'cutmix'"),
     ("train.default_device", lambda: train.default_device("cuda"), TypeError, "argument"),
     # cache
     ("cache.cache_key", lambda: cache.cache_key(["a"]), TypeError, "config: expected a dict"),
@@ -198,6 +224,13 @@ BAD = [
     ("claims.claim", lambda: claims.claim(T([True, False]), "all true"), TypeError, "condition: expected a single bool"),
     ("claims.claim", lambda: claims.claim(True, ""), TypeError, "statement: expected a non-empty str"),
     ("claims.ClaimError", lambda: claims.claim(False, "two is one"), claims.ClaimError, "claim failed: two is one"),
+    ("claims.check", lambda: claims.check(1, "one is true"), TypeError, "condition: expected a bool"),
+    ("claims.check", lambda: claims.check(True, " "), TypeError, "statement: expected a non-empty str"),
+    ("claims.check", lambda: with_env("WSL_CLAIMS", "report", lambda: claims.check(False, "1 == 2")),
+     claims.ClaimError, "check failed: 1 == 2"),
+    ("claims.mode", lambda: with_env("WSL_CLAIMS", "loose", claims.mode), ValueError,
+     "WSL_CLAIMS: expected one of 'report', 'strict', got 'loose'"),
+    ("claims.mode", lambda: with_env("WSL_CLAIMS", "loose", lambda: claims.claim(True, "x")), ValueError, "WSL_CLAIMS"),
     ("exercises.expect_close", lambda: exercises.expect_close("x", NAN, 1.0), exercises.ExerciseError, "x: expected a finite number"),
     ("exercises.expect_close", lambda: exercises.expect_close("x", 2.0, 1.0), exercises.ExerciseError, "x: expected 1.0000, got 2.0000"),
     ("exercises.expect_tensor", lambda: exercises.expect_tensor("m", [1.0], T([1.0])), exercises.ExerciseError, "m: expected a torch.Tensor"),

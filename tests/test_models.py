@@ -87,8 +87,9 @@ def test_box_regressor_outputs_valid_boxes_and_learns():
     model = BoxRegressor(widths=(8, 16, 16, 32))
     boxes = model(torch.rand(5, 3, 64, 64))
     assert boxes.shape == (5, 4) and (boxes[:, 2:] >= boxes[:, :2]).all()
-    data = make_shapes(512, seed=0)
-    before = box_iou(model(data.images).detach(), data.boxes).mean()
-    fit(model, data.images, data.boxes, loss_fn=box_loss, epochs=4, batch_size=32, device="cpu", progress=False)
-    after = box_iou(model(data.images).detach(), data.boxes).mean()
-    assert after > before + 0.1
+    # it can fit: one batch of 16 boxes, 100 steps, is learned almost exactly (IoU 0.87 to 0.96 over
+    # WSL_SEED 0-7; random weights give about 0.2), which a loss or an update that is wrong cannot do
+    data = make_shapes(16, seed=0)
+    fit(model, data.images, data.boxes, loss_fn=box_loss, epochs=100, batch_size=16, device="cpu", progress=False)
+    after = box_iou(model.eval()(data.images).detach(), data.boxes).mean()
+    assert after > 0.75

@@ -3,7 +3,8 @@ Classification, Localization and Segmentation*.
 
 Modules, each depending only on those before it::
 
-    data -> models -> train -> cam -> localize / segment -> metrics -> viz   (claims: used by the notebooks)
+    seeding -> data -> models -> train -> cam -> localize / segment -> metrics -> viz
+    (claims: used by the notebooks)
     gradcam (after cam), augment (for train.fit)
 
 Typical use in a chapter::
@@ -15,9 +16,10 @@ Typical use in a chapter::
     boxes = wsl.localize.boxes_from_maps(cams, threshold=0.2)
 """
 
-from . import augment, cache, cam, claims, data, exercises, gradcam, localize, metrics, models, segment, train, viz
-from .claims import claim
+from . import (augment, cache, cam, claims, data, exercises, gradcam, localize, metrics, models, seeding, segment,
+               train, viz)
+from .claims import check, claim
 
 __version__ = "0.1.0"
 __all__ = ["augment", "cache", "cam", "gradcam", "claims", "data", "exercises", "localize", "metrics", "models",
-           "segment", "train", "viz", "claim"]
+           "seeding", "segment", "train", "viz", "check", "claim"]

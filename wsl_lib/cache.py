@@ -9,8 +9,8 @@ cache saves the time when it was already built on this machine.
 * What: a model's ``state_dict`` with a key, saved with ``torch.save`` and read
   back with ``torch.load(..., weights_only=True)``, which cannot run code.
 * When it is used: only when the stored key equals the key of the request, a hash
-  of the recipe's settings, of this cache format's version, of the PyTorch
-  version and of the source code of the modules that produce the model. A file
+  of the recipe's settings, of the run seed ``WSL_SEED``, of this cache format's
+  version, of the PyTorch version and of wsl_lib's source code. A file
   that is unreadable, corrupt, from another version or for other settings is
   rebuilt and replaced.
 """
@@ -28,9 +28,9 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .seeding import run_seed
+
 FORMAT_VERSION = 1
-# the modules whose code decides what a cached model is
-_SOURCES = ("data.py", "models.py", "train.py", "cache.py")
 
 
 def cache_dir() -> Path:
@@ -42,15 +42,17 @@ def cache_dir() -> Path:
 
 
 def cache_key(config: dict) -> str:
-    """SHA-256 of the settings, the format version, the PyTorch version and wsl_lib's model code."""
+    """SHA-256 of the settings, the run seed (``WSL_SEED``), the format version, the PyTorch version
+    and the source code of the whole wsl_lib package (every module: a list of the modules that
+    matter would silently go stale when code moves between them)."""
     if not isinstance(config, dict):
         raise TypeError(f"config: expected a dict, got {type(config).__name__}")
     h = hashlib.sha256()
     h.update(json.dumps(config, sort_keys=True).encode())
-    h.update(f"format {FORMAT_VERSION} torch {torch.__version__}".encode())
+    h.update(f"format {FORMAT_VERSION} torch {torch.__version__} run seed {run_seed()}".encode())
     here = Path(__file__).parent
-    for name in _SOURCES:
-        h.update((here / name).read_bytes())
+    for path in sorted(here.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 

@@ -13,7 +13,7 @@ Boxes are ``(x1, y1, x2, y2)`` in pixel-edge coordinates: pixel ``(row i, col j)
 covers ``[j, j + 1) x [i, i + 1)``, so a box's area is its number of pixels.
 
 Generation is deterministic: the same ``(seed, split)`` gives the same tensors
-on any machine. Random numbers come from one ``torch.Generator``, and the
+on any machine, for a given run seed ``WSL_SEED`` (see :mod:`wsl_lib.seeding`; unset, it is 0). Random numbers come from one ``torch.Generator``, and the
 geometry uses only additions, multiplications, divisions, square roots and
 comparisons, which IEEE 754 rounds the same way everywhere (no sin, cos or
 matrix products whose last bits depend on the CPU).
@@ -30,6 +30,7 @@ import torch
 import torchvision
 
 from ._checks import check_choice, check_number, check_same_length, check_tensor
+from .seeding import shifted
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross", "star", "ring")
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
@@ -106,8 +107,8 @@ class WSLDataset(torch.utils.data.Dataset):
 
 
 def _generator(seed: int, split: str, salt: int) -> torch.Generator:
-    # one independent stream per (dataset, seed, split); no Python hash(), which varies by process
-    return torch.Generator().manual_seed(seed * 1_000_003 + SPLITS.index(split) * 101 + salt)
+    # one independent stream per (dataset, seed, split, run seed); no Python hash(), which varies by process
+    return torch.Generator().manual_seed(shifted(seed) * 1_000_003 + SPLITS.index(split) * 101 + salt)
 
 
 def _check_common(n, split, seed, size):

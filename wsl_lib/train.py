@@ -7,11 +7,9 @@ and renders cleanly in the HTML book (``tqdm.auto`` would produce a widget).
 
 from __future__ import annotations
 
-import random
 import sys
 from typing import Callable
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision
@@ -20,23 +18,15 @@ from tqdm import tqdm
 
 from . import cache
 from ._checks import check_number, check_same_length, check_tensor
+from .augment import HIDE_AND_SEEK_GRIDS, hide_and_seek
 from .data import DIGIT_CLASSES, SHAPE_CLASSES, make_digits, make_shapes
 from .models import SmallCNN
+from .seeding import generator, run_seed, seed_everything  # noqa: F401 (seed_everything is part of this API)
 
 
 def default_device() -> torch.device:
     """CUDA when a GPU is present, otherwise the CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and PyTorch (CPU and every GPU), and ask cuDNN for deterministic kernels."""
-    check_number("seed", seed, low=0, integer=True)
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-    torch.backends.cudnn.deterministic = True
-    torch.backends.cudnn.benchmark = False
 
 
 def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -100,8 +90,8 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
     loss_fn = loss_fn or default_loss
     device = torch.device(device) if device is not None else default_device()
     seed_everything(seed)
-    g = torch.Generator().manual_seed(seed)
-    aug_g = torch.Generator(device=device).manual_seed(seed)
+    g = generator(seed)
+    aug_g = generator(seed, device=device)
     model.to(device).train()
     images = inputs.ndim == 4
     if images:  # channels-last memory makes convolutions much faster on the CPU (equal up to rounding)
@@ -162,11 +152,14 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 DATASETS = {"shapes": make_shapes, "digits": make_digits}
 CLASS_NAMES = {"shapes": SHAPE_CLASSES, "digits": DIGIT_CLASSES}
+# training-time augmentations a recipe can name (a name, not a function, so that it enters the cache key)
+AUGMENTS = {"hide_and_seek": lambda: hide_and_seek(grid=HIDE_AND_SEEK_GRIDS, p=0.5, fill=0.5)}
 
 
 def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16, 32, 64, 128),
                        n_train: int = 12000, epochs: int = 2, lr: float = 1e-2, batch_size: int = 64,
-                       seed: int = 0, use_cache: bool = True, progress: bool = False, device=None) -> SmallCNN:
+                       seed: int = 0, augment: str | None = None, use_cache: bool = True, progress: bool = False,
+                       device=None) -> SmallCNN:
     """The book's classifier recipe: a :class:`SmallCNN` trained with image-level labels only.
 
     Generates ``n_train`` training images of ``dataset`` (``"shapes"`` or ``"digits"``)
@@ -175,13 +168,17 @@ def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16
     this function again and get the same model, from the per-user cache when it
     holds one (see :mod:`wsl_lib.cache`), or trained afresh, deterministically.
     No progress bar by default (``progress=True`` shows one): a notebook then prints the same
-    whether the model was trained or loaded from the cache.
+    whether the model was trained or loaded from the cache. ``augment`` names a training-time
+    augmentation of :data:`AUGMENTS` (``"hide_and_seek"``: :func:`wsl_lib.augment.hide_and_seek`
+    with the paper's patch sizes in proportion, chapter 7), or None.
     """
     if dataset not in DATASETS:
         raise ValueError(f"dataset: expected one of {', '.join(map(repr, DATASETS))}, got {dataset!r}")
+    if augment is not None and augment not in AUGMENTS:
+        raise ValueError(f"augment: expected None or one of {', '.join(map(repr, AUGMENTS))}, got {augment!r}")
     device = torch.device(device) if device is not None else default_device()
     config = dict(recipe="classifier", dataset=dataset, head=head, widths=list(widths), n_train=n_train,
-                  epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, device=device.type)
+                  epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, augment=augment, device=device.type)
 
     def make():
         seed_everything(seed)                                     # the initial weights depend on the seed only
@@ -190,6 +187,6 @@ def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16
     def train(model):
         data = DATASETS[dataset](n_train, split="train", seed=seed)
         fit(model, data.images, data.labels, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device,
-            progress=progress)
+            progress=progress, augment=AUGMENTS[augment]() if augment else None)
 
     return cache.cached_model(config, make, train, use_cache=use_cache).to(device).eval()
