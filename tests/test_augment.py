@@ -41,7 +41,26 @@ def test_hide_and_seek_is_an_augment_for_fit():
     assert torch.equal(out, torch.zeros_like(x)) and torch.equal(y2, y)
 
 
+def test_mixed_patch_sizes_give_each_image_one_of_the_grids():
+    aug = augment.hide_and_seek(grid=(2, 4), p=0.5, fill=-1.0)
+    x = torch.rand(64, 1, 8, 8)
+    out, _ = aug(x, torch.zeros(64), torch.Generator().manual_seed(0))
+    hidden = out == -1.0                                                   # (64, 1, 8, 8)
+
+    def is_grid(mask, g):                                                 # every g x g... cell all-or-nothing
+        cells = mask.view(g, 8 // g, g, 8 // g).permute(0, 2, 1, 3).reshape(g, g, -1)
+        return bool((cells.all(-1) | ~cells.any(-1)).all())
+
+    coarse = [is_grid(m[0], 2) for m in hidden]
+    assert all(is_grid(m[0], 4) for m in hidden)                          # a 2x2 cell is four 4x4 cells
+    assert 10 < sum(coarse) < 64                                          # both sizes occur
+    again, _ = aug(x, torch.zeros(64), torch.Generator().manual_seed(0))
+    assert torch.equal(out, again)
+
+
 @pytest.mark.parametrize("call, error, words", [
+    (lambda: augment.hide_and_seek(grid=()), TypeError, "grid"),
+    (lambda: augment.hide_and_seek(grid=(4, 0)), ValueError, "grid"),
     (lambda: augment.hide_patches(torch.rand(2, 3, 4), 2, 0.5, 0.0, torch.Generator()), ValueError, "x"),
     (lambda: augment.hide_patches(torch.rand(2, 3, 4, 4), 0, 0.5, 0.0, torch.Generator()), ValueError, "grid"),
     (lambda: augment.hide_patches(torch.rand(2, 3, 4, 4), 2, 1.5, 0.0, torch.Generator()), ValueError, "p"),

@@ -13,12 +13,17 @@ reproducible). Nothing is applied at test time.
 
 from __future__ import annotations
 
+import numbers
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
 
 from ._checks import check_number, check_tensor
+
+# The paper's patch sides on 224-pixel images, 16, 32, 44 and 56 pixels (7% to 25% of the side),
+# as grids on 64-pixel images: patches of 4.6, 9.1, 12.8 and 16 pixels.
+HIDE_AND_SEEK_GRIDS = (14, 7, 5, 4)
 
 
 def hide_patches(x: torch.Tensor, grid: int, p: float, fill, generator: torch.Generator) -> torch.Tensor:
@@ -46,17 +51,35 @@ def hide_patches(x: torch.Tensor, grid: int, p: float, fill, generator: torch.Ge
     return torch.where(hidden, fill, x)
 
 
-def hide_and_seek(grid: int = 4, p: float = 0.5, fill=0.5) -> Callable:
+def hide_and_seek(grid=4, p: float = 0.5, fill=0.5) -> Callable:
     """Hide-and-Seek as an ``augment(x, y, generator)`` callable for :func:`wsl_lib.train.fit`.
 
     Splits each training image into ``grid x grid`` patches and hides each with probability
     ``p`` (0.5 in the paper), filling it with ``fill`` (the paper uses the mean pixel value of
     the training set; 0.5 is the mean of our images' range). Labels are unchanged.
+
+    ``grid`` is one grid size, or a sequence of them: each image then gets one of them at
+    random (equally likely), as the paper mixes patch sizes. The paper's patch sides on
+    224-pixel images, 16, 32, 44 and 56 pixels (7% to 25% of the side), are on 64-pixel
+    images the grids :data:`HIDE_AND_SEEK_GRIDS` ``(14, 7, 5, 4)``, chapter 7's choice.
     """
-    check_number("grid", grid, low=1, integer=True)
+    grids = (grid,) if isinstance(grid, numbers.Integral) and not isinstance(grid, bool) else grid
+    if not isinstance(grids, (tuple, list)) or not grids:
+        raise TypeError(f"grid: expected an int or a non-empty sequence of ints, got {grid!r}")
+    for g in grids:
+        check_number("grid", g, low=1, integer=True)
+    grids = tuple(int(g) for g in grids)
     check_number("p", p, low=0.0, high=1.0)
 
     def augment(x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
-        return hide_patches(x, grid, p, fill, generator), y
+        if len(grids) == 1:
+            return hide_patches(x, grids[0], p, fill, generator), y
+        choice = torch.randint(len(grids), (len(x),), generator=generator, device=generator.device).to(x.device)
+        out = x.clone()
+        for i, g in enumerate(grids):
+            chosen = choice == i
+            if bool(chosen.any()):
+                out[chosen] = hide_patches(x[chosen], g, p, fill, generator)
+        return out, y
 
     return augment
