@@ -8,6 +8,7 @@
 #   make execute-cold  the same, each notebook alone with an empty model cache (the Colab case), timed
 #   make time-test    run the test command, timed, and add its time to the execution-time table
 #   make determinism  nbval over every notebook with 1 thread and PYTHONHASHSEED set, then the defaults
+#   make robustness   run the book under seeds 1-5 and older CPU code paths; write the report and its page
 #   make linkcheck    check the external links of the book (needs internet; not a CI gate)
 #   make bench   run the benchmarks against TorchCAM, pytorch-grad-cam and OpenCV; print the tables
 
@@ -16,7 +17,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book student test execute execute-cold time-test bench determinism linkcheck clean
+.PHONY: install book student test execute execute-cold time-test bench determinism robustness linkcheck clean
 
 install: $(STAMP)
 
@@ -54,6 +55,9 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p
 determinism: $(STAMP)
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=12345 $(PY) -m pytest book $(NBVAL)
 	env -u OMP_NUM_THREADS -u MKL_NUM_THREADS -u PYTHONHASHSEED $(PY) -m pytest book $(NBVAL)
+
+robustness: $(STAMP)
+	$(PY) scripts/robustness.py
 
 linkcheck: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --builder linkcheck

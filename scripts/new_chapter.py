@@ -51,12 +51,14 @@ One paragraph: what question this chapter answers, and why a reader should care.
 **Prerequisites:** the chapters this one builds on.
 **You will be able to:** two or three concrete skills.
 ```"""),
-        new_code_cell("import torch\n\nimport wsl_lib as wsl\nfrom myst_nb import glue\nfrom wsl_lib import claim\n\n"
+        new_code_cell("import torch\n\nimport wsl_lib as wsl\nfrom myst_nb import glue\nfrom wsl_lib import check, claim\n\n"
                       "wsl.train.seed_everything(0)"),
         new_markdown_cell("## The first idea\n\nProse, then a short code cell that calls wsl_lib. Every number stated "
-                          "in the prose is glued from a computation and checked by a claim."),
+                          "in the prose is glued from a computation. An empirical finding is checked by a claim "
+                          "(`claim(full > weak, \"full beats weak\")`, stated only if it holds in every run of "
+                          "`make robustness`); what holds by construction, by a check."),
         new_code_cell(f'value = 2 + 2\nglue("{short}_value", f"{{value}}", display=False)\n'
-                      'claim(value == 4, "two and two make four")'),
+                      'check(value == 4, "two and two make four")'),
         new_markdown_cell(f"Two and two make {{glue:text}}`{short}_value`.\n\n## Summary\n\n* The main point.\n\n"
                           f"""## Exercises
 
@@ -83,7 +85,7 @@ What to compute, and how to check it: `wsl.exercises.check_...(your_answer, ...)
 ```
 
 The solution's explanation; the code cells before `solution-end` belong to the solution."""),
-        new_code_cell('answer = 2 + 2\nclaim(answer == 4, "the solution\'s answer is right")'),
+        new_code_cell('answer = 2 + 2\ncheck(answer == 4, "the solution\'s answer is right")'),
         new_markdown_cell(f"""```{{solution-end}}
 ```
 

@@ -24,7 +24,7 @@ def test_new_chapter_skeleton_runs_and_follows_the_conventions(tmp_path):
     assert "{bibliography}" in text and "{admonition}" in text and "{glue:text}" in text
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "\u2713 two and two make four" in printed
+    assert "= checked: two and two make four" in printed
 
 
 def test_new_chapter_refuses_bad_names(tmp_path):

@@ -77,3 +77,12 @@ def test_execution_times_are_recorded_and_within_budget():
     assert not slow, f"notebooks over the 60 s budget: {slow}"
     table = (ROOT / "book" / "_data" / "execution_times.md").read_text()
     assert all(p.name in table for p in NOTEBOOKS), "book/_data/execution_times.md is out of date: run make execute"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_every_random_choice_goes_through_the_seed_knob(path):
+    # WSL_SEED moves what wsl_lib seeds (wsl_lib.seeding); a generator seeded by hand would not move
+    nb = json.loads(path.read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    found = re.findall(r"manual_seed\(|np\.random\.seed\(|random\.seed\(|default_rng\(|RandomState\(", code)
+    assert not found, f"seed through wsl_lib (wsl.seeding.generator, wsl.train.seed_everything), not {found}"

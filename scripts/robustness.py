@@ -1,0 +1,484 @@
+"""How robust are the findings: run the book under other seeds and CPU code paths, and record what holds.
+
+    python scripts/robustness.py                 # make robustness: seeds 1-5, and seed 0 on older CPU code paths
+    python scripts/robustness.py --seeds 7 8 --no-isa --notebooks book/ch04_localization.ipynb --no-write
+
+Each *run* executes every notebook of ``_toc.yml`` in book order, in a fresh kernel, with an
+empty model cache of its own, under one setting:
+
+* ``seed N``: ``WSL_SEED=N`` moves every random choice of the book (data, initial weights,
+  shuffling, augmentation; see ``wsl_lib.seeding``);
+* ``seed 0, older CPU code paths``: ``ONEDNN_MAX_CPU_ISA=SSE41`` and ``ATEN_CPU_CAPABILITY=default``,
+  the main differences between one CPU and another here.
+
+Runs go ``--jobs`` at a time (default 2, each with ``cores / jobs`` threads, so one-thread runs on
+this 2-core machine: another order of float sums, too). Claims run in ``report`` mode, so a
+failed finding is recorded and the notebook goes on. For every notebook of every run the
+script records every claim (held or not), the number of checks, every text output that differs
+from the stored one (glue records, images and cells tagged ``nbval-ignore-output`` or
+``nbval-skip`` excluded, as in nbval; claim lines are counted as claims) and every glued value.
+
+Seed 0 on the default code path is the stored book itself (nbval verifies it in every test
+run), so its claims and glued values are read from the stored notebooks.
+
+The report, ``book/_data/robustness.json``, holds a fingerprint of what decides the results:
+the notebooks' code cells and wsl_lib's code without its docstrings and comments. The test
+command fails when the fingerprint is stale, when a finding failed in any run or when a text
+output differed (``tests/test_robustness.py``). The page ``book/robustness.md`` includes the
+tables written to ``book/_data/robustness.md``.
+
+When a run crashes (an exception other than a failed claim), the script reports the run, the
+notebook and the error, and does not write the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from book_files import toc_notebooks  # noqa: E402
+
+REPORT = ROOT / "book" / "_data" / "robustness.json"
+TABLES = ROOT / "book" / "_data" / "robustness.md"
+DEFAULT_SEEDS = (1, 2, 3, 4, 5)
+ISA_ENV = {"ONEDNN_MAX_CPU_ISA": "SSE41", "ATEN_CPU_CAPABILITY": "default"}
+SKIP_TAGS = {"nbval-ignore-output", "nbval-skip"}
+CLAIM_PREFIX = "\u2713 "
+FAILED_PREFIX = "\u2717 did not hold in this run: "
+CHECK_PREFIX = "= checked: "
+
+# The headline numbers of each chapter: (glue key, what it is). The page gives each one's value
+# for seed 0 and its spread over the runs.
+HEADLINES = {
+    "first_look.ipynb": [
+        ("first_look_accuracy", "test accuracy of the book's classifier"),
+        ("first_look_tuned_acc", "CAM box accuracy, threshold chosen on validation"),
+        ("first_look_paper_acc", "CAM box accuracy at the paper's threshold 0.2"),
+        ("first_look_baseline_acc", "centred-box baseline"),
+    ],
+    "ch01_weak_supervision.ipynb": [
+        ("ch01_weak_acc", "weak localizer (CAM, validation threshold): box accuracy"),
+        ("ch01_full_acc", "fully supervised box regressor (4,000 boxes): box accuracy"),
+        ("ch01_weak_small", "budget 1: class labels"),
+        ("ch01_extreme_small", "budget 1: extreme clicks"),
+        ("ch01_classic_small", "budget 1: classic boxes"),
+        ("ch01_weak_medium", "budget 2: class labels"),
+        ("ch01_extreme_medium", "budget 2: extreme clicks"),
+        ("ch01_classic_medium", "budget 2: classic boxes"),
+    ],
+    "ch02_gap.ipynb": [
+        ("ch02_gap_right", "GAP trained on the left half, tested on the right"),
+        ("ch02_flatten_right", "flatten head trained on the left half, tested on the right"),
+        ("ch02_gap_localization", "GAP: box accuracy (validation threshold)"),
+        ("ch02_gmp_localization", "GMP: box accuracy (validation threshold)"),
+        ("ch02_gap_at_paper", "GAP: box accuracy at 0.2"),
+        ("ch02_gmp_at_paper", "GMP: box accuracy at 0.2"),
+    ],
+    "ch03_cam.ipynb": [
+        ("ch03_area_max", "area kept at 0.2, divided by the maximum"),
+        ("ch03_area_minmax", "area kept at 0.2, min-max normalized"),
+        ("ch03_best_standard", "best box accuracy, 8x8 maps"),
+        ("ch03_best_deep", "best box accuracy, 4x4 maps (deeper network)"),
+    ],
+    "ch04_localization.ipynb": [
+        ("ch04_best_threshold", "best threshold (fraction of the maximum)"),
+        ("ch04_top1_best", "top-1 localization at the best threshold"),
+        ("ch04_top1_02", "top-1 localization at the paper's 0.2"),
+        ("ch04_triangles_missed", "triangles missed"),
+    ],
+    "ch05_segmentation.ipynb": [
+        ("ch05_cam_miou", "CAM pseudo-masks: mIoU"),
+        ("ch05_crf_miou", "CAM pseudo-masks after the CRF: mIoU"),
+        ("ch05_seg_full", "segmenter, full masks: mIoU"),
+        ("ch05_seg_colour", "segmenter, colour-refined box pseudo-masks: mIoU"),
+        ("ch05_seg_cam", "segmenter, image labels (CAM pseudo-masks): mIoU"),
+    ],
+    "ch06_evaluation.ipynb": [
+        ("ch06_paper_acc", "BoxAcc at threshold 0.2"),
+        ("ch06_best_acc", "BoxAcc at the best threshold"),
+        ("ch06_cam_v2", "MaxBoxAccV2, CAM"),
+        ("ch06_gradcam_v2", "MaxBoxAccV2, Grad-CAM"),
+        ("ch06_gradcampp_v2", "MaxBoxAccV2, Grad-CAM++"),
+        ("ch06_fewshot_v2", "MaxBoxAccV2, few-shot regressor"),
+        ("ch06_cam_pxap", "PxAP, CAM"),
+        ("ch06_fewshot_pxap", "PxAP, few-shot regressor"),
+    ],
+    "ch07_beyond_cam.ipynb": [
+        ("ch07_gradcampp_v2", "MaxBoxAccV2, Grad-CAM++"),
+        ("ch07_layercam_v2", "MaxBoxAccV2, LayerCAM"),
+        ("ch07_flat_v2", "MaxBoxAccV2, flatten head"),
+        ("ch07_plain_part", "share of part boxes, standard model"),
+        ("ch07_has_part", "share of part boxes, Hide-and-Seek"),
+        ("ch07_plain_v2", "MaxBoxAccV2, standard model"),
+        ("ch07_has_v2", "MaxBoxAccV2, Hide-and-Seek"),
+        ("ch07_sp_untied_acc", "spurious-background model on random backgrounds: accuracy"),
+    ],
+}
+
+
+# --------------------------------------------------------------------------- what decides the results
+
+def _strip_docstrings(tree: ast.AST) -> ast.AST:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+def _code_cells(path: Path) -> list[str]:
+    nb = json.loads(path.read_text())
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
+            and "remove-cell" not in c.get("metadata", {}).get("tags", [])]
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    """SHA-256 of what decides the book's results: the code cells of the notebooks of _toc.yml
+    (in order; the Colab install cell, tagged ``remove-cell``, left out) and the code of every
+    wsl_lib module without docstrings and comments (so editing those does not make the report stale)."""
+    h = hashlib.sha256()
+    for path in toc_notebooks():
+        h.update(f"notebook {path.name}\0".encode())
+        for source in _code_cells(path):
+            h.update(source.encode() + b"\0")
+    for path in sorted((root / "wsl_lib").glob("*.py")):
+        tree = _strip_docstrings(ast.parse(path.read_text()))
+        h.update(f"module {path.name}\0{ast.dump(tree)}\0".encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- reading outputs
+
+def _sanitizers() -> list[tuple[re.Pattern, str]]:
+    lines = (ROOT / "tests" / "sanitize.cfg").read_text().splitlines()
+    pairs, pattern = [], None
+    for line in lines:
+        if line.startswith("regex: "):
+            pattern = re.compile(line[len("regex: "):])
+        elif line.startswith("replace: ") and pattern is not None:
+            pairs.append((pattern, line[len("replace: "):]))
+            pattern = None
+    return pairs
+
+
+def _sanitize(text: str, pairs) -> str:
+    for pattern, replacement in pairs:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _is_claim_line(line: str) -> bool:
+    return line.startswith(CLAIM_PREFIX) or line.startswith(FAILED_PREFIX)
+
+
+def compared_text(cell: dict, pairs) -> list[str]:
+    """The text of a cell's outputs as nbval compares it: stream text without claim lines
+    (counted as claims), and every MIME type of results and displays but images and glue records."""
+    texts = []
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "stream":
+            text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+            kept = [ln for ln in text.splitlines() if not _is_claim_line(ln)]
+            if kept:
+                texts.append(f"{out['name']}: " + _sanitize("\n".join(kept), pairs))
+        elif kind in ("execute_result", "display_data"):
+            for mime, value in sorted(out.get("data", {}).items()):
+                if mime.startswith("image/") or mime.startswith("application/papermill.record/"):
+                    continue
+                value = "".join(value) if isinstance(value, list) else value
+                texts.append(f"{mime}: " + _sanitize(str(value), pairs))
+        elif kind == "error":
+            texts.append(f"error: {out.get('ename')}: {out.get('evalue')}")
+    return texts
+
+
+def claims_of(cells: list[dict]) -> tuple[list[list], int]:
+    """``[[statement, held], ...]`` and the number of checks, read from the printed lines."""
+    found, checks = [], 0
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "stream":
+                continue
+            text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+            for line in text.splitlines():
+                if line.startswith(CLAIM_PREFIX):
+                    found.append([line[len(CLAIM_PREFIX):].strip(), True])
+                elif line.startswith(FAILED_PREFIX):
+                    statement = line[len(FAILED_PREFIX):]
+                    for end in (" (measured: ", ". The book states it"):
+                        if end in statement:
+                            statement = statement[:statement.index(end)]
+                    found.append([statement.strip(), False])
+                elif line.startswith(CHECK_PREFIX):
+                    checks += 1
+    return found, checks
+
+
+def glue_of(cells: list[dict]) -> dict:
+    """Every glued value's text, by key."""
+    values = {}
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = out.get("data", {}).get("application/papermill.record/text/plain")
+            if name and text is not None:
+                values[name] = "".join(text) if isinstance(text, list) else text
+    return values
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def compare(stored: dict, ran: dict, pairs) -> list[dict]:
+    """The cells whose compared text differs between the stored notebook and a run."""
+    diffs = []
+    for i, (a, b) in enumerate(zip(code_cells(stored), code_cells(ran))):
+        if SKIP_TAGS & set(a.get("metadata", {}).get("tags", [])):
+            continue
+        expected, got = compared_text(a, pairs), compared_text(b, pairs)
+        if expected != got:
+            diffs.append({"cell": i, "source": "".join(a["source"])[:200], "expected": expected, "got": got})
+    return diffs
+
+
+# --------------------------------------------------------------------------- one run (a worker process)
+
+def run_worker(name: str, notebooks: list[Path], result_path: Path) -> int:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    pairs = _sanitizers()
+    results = {}
+    for path in notebooks:
+        stored = json.loads(path.read_text())
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=900, kernel_name="python3", record_timing=False,
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        entry = {"status": "ok"}
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            entry = {"status": "crashed", "error": str(error)[-3000:]}
+        except Exception as error:   # a kernel that died, a timeout
+            entry = {"status": "crashed", "error": f"{type(error).__name__}: {error}"[-3000:]}
+        seconds = time.perf_counter() - start
+        ran = json.loads(nbformat.writes(nb))
+        claims, checks = claims_of(code_cells(ran))
+        entry.update(seconds=round(seconds, 1), claims=claims, checks=checks,
+                     diffs=compare(stored, ran, pairs) if entry["status"] == "ok" else [],
+                     glue=glue_of(code_cells(ran)))
+        results[path.name] = entry
+        failed = sum(not held for _, held in claims)
+        print(f"[{name}] {path.name}: {seconds:5.0f} s, {len(claims)} claims ({failed} failed), "
+              f"{len(entry['diffs'])} differing outputs" + ("  CRASHED" if entry["status"] != "ok" else ""),
+              flush=True)
+        result_path.write_text(json.dumps(results))
+        if entry["status"] != "ok":
+            break
+    return 0
+
+
+# --------------------------------------------------------------------------- the whole run
+
+def planned_runs(seeds, isa: bool) -> list[dict]:
+    """The runs, the slowest first (older CPU code paths are several times slower), so that the
+    others fill the remaining slots while it runs."""
+    runs = [{"name": f"seed {s}", "seed": s, "env": {}} for s in seeds]
+    if isa:
+        runs.insert(0, {"name": "seed 0, older CPU code paths", "seed": 0, "env": dict(ISA_ENV)})
+    return runs
+
+
+def execute_runs(runs: list[dict], notebooks: list[Path], jobs: int) -> dict:
+    threads = max(1, (os.cpu_count() or 2) // jobs)
+    scratch = Path(tempfile.mkdtemp(prefix="wsl-robustness-"))
+    pending, active, done = list(runs), [], {}
+    start = time.perf_counter()
+    while pending or active:
+        while pending and len(active) < jobs:
+            run = pending.pop(0)
+            cache = scratch / f"cache-{len(done) + len(active)}-{run['seed']}"
+            result = scratch / f"{run['name'].replace(' ', '_').replace(',', '')}.json"
+            env = dict(os.environ, WSL_SEED=str(run["seed"]), WSL_CLAIMS="report", WSL_LIB_CACHE=str(cache),
+                       OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), **run["env"])
+            for var in ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY"):
+                if var not in run["env"]:
+                    env.pop(var, None)
+            cmd = [sys.executable, __file__, "--worker", run["name"], "--result", str(result),
+                   *[str(p) for p in notebooks]]
+            print(f"start {run['name']} ({threads} thread{'s' if threads > 1 else ''}"
+                  + "".join(f", {k}={v}" for k, v in run["env"].items()) + ")", flush=True)
+            active.append((run, result, subprocess.Popen(cmd, env=env, cwd=ROOT)))
+        time.sleep(2)
+        for item in list(active):
+            run, result, proc = item
+            if proc.poll() is not None:
+                active.remove(item)
+                notebooks_done = json.loads(result.read_text()) if result.exists() else {}
+                done[run["name"]] = {"seed": run["seed"], "env": run["env"], "threads": threads,
+                                     "returncode": proc.returncode, "notebooks": notebooks_done}
+                print(f"done {run['name']} after {time.perf_counter() - start:.0f} s "
+                      f"({len(done)} of {len(runs)} runs)", flush=True)
+    return done
+
+
+def stored_seed0(notebooks: list[Path]) -> dict:
+    out = {}
+    for path in notebooks:
+        cells = code_cells(json.loads(path.read_text()))
+        claims, checks = claims_of(cells)
+        out[path.name] = {"status": "ok", "claims": claims, "checks": checks, "diffs": [], "glue": glue_of(cells)}
+    return out
+
+
+def crashes(runs: dict, notebooks: list[Path]) -> list[str]:
+    problems = []
+    for name, run in runs.items():
+        for path in notebooks:
+            entry = run["notebooks"].get(path.name)
+            if entry is None:
+                problems.append(f"{name}: {path.name} did not run (the worker exited with {run['returncode']})")
+                break
+            if entry["status"] != "ok":
+                problems.append(f"{name}: {path.name} crashed:\n{entry['error']}")
+                break
+    return problems
+
+
+# --------------------------------------------------------------------------- the page's tables
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def number(text: str | None) -> float | None:
+    """The first number in a glued value's text ('58.1%' -> 58.1), or None."""
+    if text is None:
+        return None
+    match = _NUMBER.search(text.strip("'\""))
+    return float(match.group()) if match else None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 1 else f"{x:.1f}"
+
+
+def write_tables(report: dict, path: Path) -> None:
+    runs = report["runs"]
+    names = list(runs)
+    seed_runs = [n for n in names if not runs[n]["env"]]
+    lines = [f"Runs: seed 0 as stored (the book itself), {', '.join(n for n in names if n != 'seed 0 (stored)')}; "
+             f"{report['minutes']:.0f} min for the runs on {report['machine']}.", ""]
+    stored = runs["seed 0 (stored)"]["notebooks"]
+    for nb in report["notebooks"]:
+        title = report["titles"].get(nb, nb)
+        lines += [f"### {title}", ""]
+        heads = HEADLINES.get(nb, [])
+        if heads:
+            lines += ["| headline number | seed 0 | over seeds 0-" + str(max(runs[n]["seed"] for n in seed_runs))
+                      + ": min – max | mean ± sd | older CPU code paths |", "| --- | ---: | ---: | ---: | ---: |"]
+            for key, label in heads:
+                values = [number(runs[n]["notebooks"][nb]["glue"].get(key)) for n in seed_runs]
+                values = [v for v in values if v is not None]
+                isa = [number(runs[n]["notebooks"][nb]["glue"].get(key)) for n in names if runs[n]["env"]]
+                zero = stored[nb]["glue"].get(key, "—").strip("'")
+                if len(values) >= 2:
+                    spread = f"{_fmt(min(values))} – {_fmt(max(values))}"
+                    mean = f"{_fmt(statistics.mean(values))} ± {_fmt(statistics.stdev(values))}"
+                else:
+                    spread = mean = "—"
+                lines.append(f"| {label} | {zero} | {spread} | {mean} | "
+                             f"{'—' if not isa or isa[0] is None else _fmt(isa[0])} |")
+            lines.append("")
+        statements = [s for s, _ in stored[nb]["claims"]]
+        if statements:
+            lines += ["| finding (a claim) | held in |", "| --- | ---: |"]
+            for statement in statements:
+                held = sum(any(s == statement and h for s, h in runs[n]["notebooks"][nb]["claims"]) for n in names)
+                lines.append(f"| {statement.replace('|', '&#124;')} | {held} of {len(names)} runs |")
+            lines.append("")
+        checks = stored[nb]["checks"]
+        lines += [f"Checks (what holds by construction) in this chapter: {checks}.", ""]
+    path.write_text("\n".join(lines))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: all in _toc.yml, in order)")
+    parser.add_argument("--seeds", nargs="*", type=int, default=list(DEFAULT_SEEDS), help="run seeds (default 1-5)")
+    parser.add_argument("--no-isa", action="store_true", help="leave out the run on older CPU code paths")
+    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    parser.add_argument("--no-write", action="store_true", help="print the results, write no report")
+    parser.add_argument("--tables", action="store_true",
+                        help="only rewrite book/_data/robustness.md from the existing report (no runs)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    notebooks = [p.resolve() for p in args.notebooks] or toc_notebooks()
+    if args.worker:
+        return run_worker(args.worker, notebooks, args.result)
+    if args.tables:
+        write_tables(json.loads(REPORT.read_text()), TABLES)
+        print(f"wrote {TABLES.relative_to(ROOT)}")
+        return 0
+    if any(s < 0 for s in args.seeds) or args.jobs < 1:
+        parser.error("--seeds: expected non-negative integers; --jobs: expected at least 1")
+    start = time.perf_counter()
+    before = fingerprint()
+    runs = execute_runs(planned_runs(args.seeds, not args.no_isa), notebooks, args.jobs)
+    minutes = (time.perf_counter() - start) / 60
+    problems = crashes(runs, notebooks)
+    all_runs = {"seed 0 (stored)": {"seed": 0, "env": {}, "threads": None, "notebooks": stored_seed0(notebooks)},
+                **runs}
+    failed = [(n, nb, s) for n, r in all_runs.items() for nb, e in r["notebooks"].items()
+              for s, held in e["claims"] if not held]
+    differing = [(n, nb, d["cell"]) for n, r in all_runs.items() for nb, e in r["notebooks"].items()
+                 for d in e["diffs"]]
+    print(f"\n{len(all_runs)} runs in {minutes:.1f} min: {len(failed)} failed claims, {len(differing)} differing outputs")
+    for n, nb, s in failed:
+        print(f"  FAILED  [{n}] {nb}: {s}")
+    for n, nb, c in differing:
+        print(f"  DIFFERS [{n}] {nb}: code cell {c}")
+    if problems:
+        print("\nNot writing the report: a run crashed.\n" + "\n\n".join(problems), file=sys.stderr)
+        return 1
+    if fingerprint() != before:
+        print("\nNot writing the report: the notebooks' code or wsl_lib changed during the run.", file=sys.stderr)
+        return 1
+    if args.no_write:
+        return 0
+    import nbformat
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from execute_notebooks import machine
+    titles = {}
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        titles[path.name] = next((line[2:].strip() for c in nb.cells if c.cell_type == "markdown"
+                                  for line in c.source.splitlines() if line.startswith("# ")), path.name)
+    report = {"fingerprint": before, "machine": machine(), "minutes": round(minutes, 1),
+              "notebooks": [p.name for p in notebooks], "titles": titles, "runs": all_runs}
+    REPORT.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    write_tables(report, TABLES)
+    print(f"wrote {REPORT.relative_to(ROOT)} and {TABLES.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
