@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import io
 import json
 import os
 import re
@@ -44,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,14 +132,33 @@ HEADLINES = {
 
 # --------------------------------------------------------------------------- what decides the results
 
-def _strip_docstrings(tree: ast.AST) -> ast.AST:
+def _docstring_starts(tree: ast.AST) -> set:
+    starts = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
                     and isinstance(body[0].value.value, str):
-                node.body = body[1:] or [ast.Pass()]
-    return tree
+                starts.add((body[0].lineno, body[0].col_offset))
+    return starts
+
+
+def code_text(source: str) -> str:
+    """The code of a module without its docstrings, comments and blank lines or spacing.
+
+    Made from tokens joined without separators (and markers for the end of a statement and
+    indentation), so that it is the same on every Python version: a newer tokenizer splits an
+    f-string into several tokens, whose texts join to the same characters.
+    """
+    docstrings = _docstring_starts(ast.parse(source))
+    kept = []
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER):
+            continue
+        if tok.type == tokenize.STRING and tok.start in docstrings:
+            continue
+        kept.append({tokenize.NEWLINE: "\n", tokenize.INDENT: "\t>", tokenize.DEDENT: "\t<"}.get(tok.type, tok.string))
+    return "".join(kept)
 
 
 def _code_cells(path: Path) -> list[str]:
@@ -149,15 +170,19 @@ def _code_cells(path: Path) -> list[str]:
 def fingerprint(root: Path = ROOT) -> str:
     """SHA-256 of what decides the book's results: the code cells of the notebooks of _toc.yml
     (in order; the Colab install cell, tagged ``remove-cell``, left out) and the code of every
-    wsl_lib module without docstrings and comments (so editing those does not make the report stale)."""
+    wsl_lib module, both as :func:`code_text` (without docstrings, comments and spacing, so that
+    editing those, or reformatting, does not make the report stale)."""
     h = hashlib.sha256()
     for path in toc_notebooks():
         h.update(f"notebook {path.name}\0".encode())
         for source in _code_cells(path):
-            h.update(source.encode() + b"\0")
+            try:
+                text = code_text(source)
+            except (SyntaxError, tokenize.TokenError):      # IPython syntax: hash the cell as it is
+                text = source
+            h.update(text.encode() + b"\0")
     for path in sorted((root / "wsl_lib").glob("*.py")):
-        tree = _strip_docstrings(ast.parse(path.read_text()))
-        h.update(f"module {path.name}\0{ast.dump(tree)}\0".encode())
+        h.update(f"module {path.name}\0{code_text(path.read_text())}\0".encode())
     return h.hexdigest()
 
 
@@ -185,15 +210,24 @@ def _is_claim_line(line: str) -> bool:
     return line.startswith(CLAIM_PREFIX) or line.startswith(FAILED_PREFIX)
 
 
+def _text(out: dict) -> str:
+    return "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+
+
 def compared_text(cell: dict, pairs) -> list[str]:
     """The text of a cell's outputs as nbval compares it: stream text without claim lines
     (counted as claims), and every MIME type of results and displays but images and glue records."""
-    texts = []
-    for out in cell.get("outputs", []):
+    texts, outputs = [], []
+    for out in cell.get("outputs", []):            # consecutive stream outputs are one, as in nbval
+        if out.get("output_type") == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
+                and outputs[-1]["name"] == out["name"]:
+            outputs[-1] = dict(outputs[-1], text=_text(outputs[-1]) + _text(out))
+        else:
+            outputs.append(out)
+    for out in outputs:
         kind = out.get("output_type")
         if kind == "stream":
-            text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
-            kept = [ln for ln in text.splitlines() if not _is_claim_line(ln)]
+            kept = [ln for ln in _text(out).splitlines() if not _is_claim_line(ln)]
             if kept:
                 texts.append(f"{out['name']}: " + _sanitize("\n".join(kept), pairs))
         elif kind in ("execute_result", "display_data"):
@@ -207,25 +241,55 @@ def compared_text(cell: dict, pairs) -> list[str]:
     return texts
 
 
+def _call_name(node: ast.Call) -> str:
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+def claim_patterns(cells: list[dict]) -> list[re.Pattern]:
+    """What the ``claim(condition, statement)`` calls of these code cells can print, as patterns
+    (an f-string's fields match anything). Exercise checkers also print ✓ lines; those are not
+    findings, and these patterns tell them apart."""
+    patterns = []
+    for cell in cells:
+        try:
+            tree = ast.parse("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _call_name(node) == "claim" and len(node.args) >= 2:
+                text = node.args[1]
+                if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                    patterns.append(re.compile(re.escape(text.value) + r"\Z"))
+                elif isinstance(text, ast.JoinedStr):
+                    parts = [re.escape(v.value) if isinstance(v, ast.Constant) else ".+" for v in text.values]
+                    patterns.append(re.compile("".join(parts) + r"\Z"))
+    return patterns
+
+
 def claims_of(cells: list[dict]) -> tuple[list[list], int]:
-    """``[[statement, held], ...]`` and the number of checks, read from the printed lines."""
+    """``[[statement, held], ...]`` of the claims and the number of checks, read from the printed
+    lines (✓ lines that no ``claim`` call of the cells prints, an exercise checker's, are left out)."""
+    patterns = claim_patterns(cells)
     found, checks = [], 0
     for cell in cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") != "stream":
                 continue
-            text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
-            for line in text.splitlines():
+            for line in _text(out).splitlines():
+                statement, held = None, None
                 if line.startswith(CLAIM_PREFIX):
-                    found.append([line[len(CLAIM_PREFIX):].strip(), True])
+                    statement, held = line[len(CLAIM_PREFIX):].strip(), True
                 elif line.startswith(FAILED_PREFIX):
                     statement = line[len(FAILED_PREFIX):]
                     for end in (" (measured: ", ". The book states it"):
                         if end in statement:
                             statement = statement[:statement.index(end)]
-                    found.append([statement.strip(), False])
+                    statement, held = statement.strip(), False
                 elif line.startswith(CHECK_PREFIX):
                     checks += 1
+                if statement is not None and any(p.match(statement) for p in patterns):
+                    found.append([statement, held])
     return found, checks
 
 
@@ -376,43 +440,47 @@ def number(text: str | None) -> float | None:
     return float(match.group()) if match else None
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.3g}" if abs(x) < 1 else f"{x:.1f}"
+def _fmt(x: float, digits: int) -> str:
+    return f"{x:.{digits}f}"
 
 
 def write_tables(report: dict, path: Path) -> None:
     runs = report["runs"]
-    names = list(runs)
+    names = sorted(runs, key=lambda n: (bool(runs[n]["env"]), runs[n]["seed"], n != "seed 0 (stored)"))
     seed_runs = [n for n in names if not runs[n]["env"]]
+    threads = sorted({runs[n]["threads"] for n in names if runs[n]["threads"]})
+    machine = re.sub(r", [^,]* threads", "", report["machine"])
     lines = [f"Runs: seed 0 as stored (the book itself), {', '.join(n for n in names if n != 'seed 0 (stored)')}; "
-             f"{report['minutes']:.0f} min for the runs on {report['machine']}.", ""]
+             f"{report['minutes']:.0f} min for the runs, {' or '.join(map(str, threads))} thread(s) each, "
+             f"on {machine}.", ""]
     stored = runs["seed 0 (stored)"]["notebooks"]
     for nb in report["notebooks"]:
         title = report["titles"].get(nb, nb)
         lines += [f"### {title}", ""]
         heads = HEADLINES.get(nb, [])
         if heads:
-            lines += ["| headline number | seed 0 | over seeds 0-" + str(max(runs[n]["seed"] for n in seed_runs))
-                      + ": min – max | mean ± sd | older CPU code paths |", "| --- | ---: | ---: | ---: | ---: |"]
+            lines += ["| headline number | seed 0 | seeds 0–" + str(max(runs[n]["seed"] for n in seed_runs))
+                      + " | mean ± sd | older CPU |", "| --- | ---: | ---: | ---: | ---: |"]
             for key, label in heads:
                 values = [number(runs[n]["notebooks"][nb]["glue"].get(key)) for n in seed_runs]
                 values = [v for v in values if v is not None]
                 isa = [number(runs[n]["notebooks"][nb]["glue"].get(key)) for n in names if runs[n]["env"]]
                 zero = stored[nb]["glue"].get(key, "—").strip("'")
+                digits = 2 if values and max(abs(v) for v in values) < 1 else 1   # thresholds, or percentages
                 if len(values) >= 2:
-                    spread = f"{_fmt(min(values))} – {_fmt(max(values))}"
-                    mean = f"{_fmt(statistics.mean(values))} ± {_fmt(statistics.stdev(values))}"
+                    spread = f"{_fmt(min(values), digits)} – {_fmt(max(values), digits)}"
+                    mean = f"{_fmt(statistics.mean(values), digits)} ± {_fmt(statistics.stdev(values), digits)}"
                 else:
                     spread = mean = "—"
                 lines.append(f"| {label} | {zero} | {spread} | {mean} | "
-                             f"{'—' if not isa or isa[0] is None else _fmt(isa[0])} |")
+                             f"{'—' if not isa or isa[0] is None else _fmt(isa[0], digits)} |")
             lines.append("")
         statements = [s for s, _ in stored[nb]["claims"]]
         if statements:
-            lines += ["| finding (a claim) | held in |", "| --- | ---: |"]
+            lines += ["| finding (a claim) | held in runs |", "| --- | ---: |"]
             for statement in statements:
                 held = sum(any(s == statement and h for s, h in runs[n]["notebooks"][nb]["claims"]) for n in names)
-                lines.append(f"| {statement.replace('|', '&#124;')} | {held} of {len(names)} runs |")
+                lines.append(f"| {statement.replace('|', '&#124;')} | {held} of {len(names)} |")
             lines.append("")
         checks = stored[nb]["checks"]
         lines += [f"Checks (what holds by construction) in this chapter: {checks}.", ""]

@@ -107,3 +107,30 @@ def test_the_fingerprint_ignores_docstrings_and_comments_but_not_code(tmp_path):
     assert robustness.fingerprint(tmp_path) == before
     module.write_text(text + "\nEXTRA = 1\n")
     assert robustness.fingerprint(tmp_path) != before
+
+
+def test_code_text_keeps_code_and_drops_docstrings_comments_and_spacing():
+    source = 'def f(x):\n    """Doc."""\n    return x + 1  # one more\n'
+    assert robustness.code_text(source) == robustness.code_text('def f(x):\n    """Other doc."""\n\n    return x+1\n')
+    assert robustness.code_text(source) != robustness.code_text(source.replace("x + 1", "x + 2"))
+    assert robustness.code_text(source) != robustness.code_text(source.replace("    return", "    if x:\n        return"))
+
+
+def test_split_stream_outputs_compare_as_one_as_in_nbval():
+    pairs = robustness._sanitizers()
+    stored = {"outputs": [{"output_type": "stream", "name": "stdout", "text": "= checked: a\n= checked: b\n"}]}
+    ran = {"outputs": [{"output_type": "stream", "name": "stdout", "text": "= checked: a\n"},
+                       {"output_type": "stream", "name": "stdout", "text": "\u2713 a finding\n"},
+                       {"output_type": "stream", "name": "stdout", "text": "= checked: b\n"}]}
+    assert robustness.compared_text(stored, pairs) == robustness.compared_text(ran, pairs)
+    ran["outputs"][2]["text"] = "= checked: c\n"
+    assert robustness.compared_text(stored, pairs) != robustness.compared_text(ran, pairs)
+
+
+def test_only_the_lines_of_claim_calls_count_as_findings():
+    cells = [{"source": 'claim(a > b, f"{name} beats the rest")\nwsl.exercises.check_x(y)\ncheck(True, "1 == 1")',
+              "outputs": [{"output_type": "stream", "name": "stdout",
+                           "text": "\u2713 CAM beats the rest\n\u2713 your answer is right\n= checked: 1 == 1\n"
+                                   "\u2717 did not hold in this run: LayerCAM beats the rest (measured: a = 1). "
+                                   "The book states it ...\n"}]}]
+    assert robustness.claims_of(cells) == ([["CAM beats the rest", True], ["LayerCAM beats the rest", False]], 1)
