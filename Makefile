@@ -9,6 +9,7 @@
 #   make time-test    run the test command, timed, and add its time to the execution-time table
 #   make determinism  nbval over every notebook with 1 thread and PYTHONHASHSEED set, then the defaults
 #   make robustness   run the book under seeds 1-5 and older CPU code paths; write the report and its page
+#   make set-repository URL=https://github.com/owner/name   set the book's repository URL everywhere
 #   make linkcheck    check the external links of the book (needs internet; not a CI gate)
 #   make bench   run the benchmarks against TorchCAM, pytorch-grad-cam and OpenCV; print the tables
 
@@ -17,7 +18,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book student test execute execute-cold time-test bench determinism robustness linkcheck clean
+.PHONY: install book student test execute execute-cold time-test bench determinism robustness set-repository linkcheck clean
 
 install: $(STAMP)
 
@@ -58,6 +59,9 @@ determinism: $(STAMP)
 
 robustness: $(STAMP)
 	$(PY) scripts/robustness.py
+
+set-repository: $(STAMP)
+	$(PY) scripts/set_repository.py "$(URL)"
 
 linkcheck: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --builder linkcheck
