@@ -40,6 +40,7 @@ import io
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -401,6 +402,7 @@ def execute_runs(runs: list[dict], notebooks: list[Path], jobs: int) -> dict:
                                      "returncode": proc.returncode, "notebooks": notebooks_done}
                 print(f"done {run['name']} after {time.perf_counter() - start:.0f} s "
                       f"({len(done)} of {len(runs)} runs)", flush=True)
+    shutil.rmtree(scratch, ignore_errors=True)          # the runs' model caches and result files
     return done
 
 
