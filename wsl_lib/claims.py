@@ -17,7 +17,8 @@ What a failed claim does depends on one switch, the environment variable ``WSL_C
   with ``✗`` that says the finding did not hold in this run, with the measured values
   given as keyword arguments and a pointer to the robustness page. A reader on another
   GPU, or one who changed a cell, is told, not stopped.
-* ``strict`` (set by the test command and the robustness checks, never by a notebook):
+* ``strict`` (set by the test command's conftest files, never by a notebook; ``make robustness``
+  runs in ``report`` mode so that it records every claim):
   raise :class:`ClaimError`, so a notebook whose prose has stopped being true fails loudly.
 
 The printed lines hold no computed number when the claim holds, so they are the same on

@@ -13,7 +13,8 @@ Boxes are ``(x1, y1, x2, y2)`` in pixel-edge coordinates: pixel ``(row i, col j)
 covers ``[j, j + 1) x [i, i + 1)``, so a box's area is its number of pixels.
 
 Generation is deterministic: the same ``(seed, split)`` gives the same tensors
-on any machine, for a given run seed ``WSL_SEED`` (see :mod:`wsl_lib.seeding`; unset, it is 0). Random numbers come from one ``torch.Generator``, and the
+on any machine, for a given run seed ``WSL_SEED`` (see :mod:`wsl_lib.seeding`; 0 when
+unset). Random numbers come from one ``torch.Generator``, and the
 geometry uses only additions, multiplications, divisions, square roots and
 comparisons, which IEEE 754 rounds the same way everywhere (no sin, cos or
 matrix products whose last bits depend on the CPU).

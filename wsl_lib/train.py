@@ -21,7 +21,7 @@ from ._checks import check_number, check_same_length, check_tensor
 from .augment import HIDE_AND_SEEK_GRIDS, hide_and_seek
 from .data import DIGIT_CLASSES, SHAPE_CLASSES, make_digits, make_shapes
 from .models import SmallCNN
-from .seeding import generator, run_seed, seed_everything  # noqa: F401 (seed_everything is part of this API)
+from .seeding import generator, seed_everything  # noqa: F401 (seed_everything is part of this module's API)
 
 
 def default_device() -> torch.device:
