@@ -3,7 +3,8 @@
 #   make test    install the toolchain into .venv and run every test (unit tests, nbval over
 #                every notebook, the book build with warnings as errors)
 # And for authors:
-#   make student build the student edition (every solution removed) into _build_student/_build/html
+#   make student build the student edition (every solution removed) into _build_student/_build/html,
+#                and its notebooks (to upload to Colab or a course site) into _build_student/notebooks
 #   make execute re-execute every notebook in place (restart and run all), storing clean outputs
 #   make execute-cold  the same, each notebook alone with an empty model cache (the Colab case), timed
 #   make time-test    run the test command, timed, and add its time to the execution-time table
@@ -36,7 +37,7 @@ book: $(STAMP)
 
 student: $(STAMP)
 	$(PY) scripts/build_student_edition.py --keep-going
-	@echo "Open _build_student/_build/html/index.html"
+	@echo "Open _build_student/_build/html/index.html; the student notebooks are in _build_student/notebooks"
 
 test: $(STAMP)
 	$(PY) -m pytest tests book $(NBVAL)
@@ -47,6 +48,7 @@ execute: $(STAMP)
 
 execute-cold: $(STAMP)
 	$(PY) scripts/execute_notebooks.py --cold
+	$(PY) scripts/course_tables.py
 
 time-test: $(STAMP)
 	$(PY) scripts/execute_notebooks.py --time-test "$(PY) -m pytest tests book $(NBVAL)"

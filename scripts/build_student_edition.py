@@ -1,13 +1,29 @@
-"""Build the student edition: the same book with every solution removed.
+"""Build the student edition: the same book with every solution removed, from its sources on.
 
     python scripts/build_student_edition.py        (or: make student)
 
-It writes a second configuration, ``_config_student.yml``, equal to ``_config.yml`` but for
-``hide_solutions: true`` and the title, and builds with it into ``_build_student/html``.
+1. Each notebook of ``_toc.yml`` is written without its solutions to
+   ``_build_student/notebooks/`` (the files an instructor uploads to Colab or a course site):
+   a ``{solution}`` block is cut out of its Markdown cell, and everything from a
+   ``{solution-start}`` to its ``{solution-end}`` (the code cells between, with their
+   outputs, included) is dropped; a cell left empty is dropped.
+2. The book's sources are copied to ``_build_student/source/`` with those notebooks in place
+   of the full ones, and a configuration equal to ``_config.yml`` but for the title and
+   ``hide_solutions: true``.
+3. That copy is built into ``_build_student/_build/html``. Every file of the build comes from
+   solution-free notebooks: the pages, the search index, ``_sources`` (what "Download .ipynb"
+   serves) and ``jupyter_execute``.
+
+Extra arguments go to ``jupyter-book build`` (the test uses ``-W -n --keep-going``).
+The Colab and Binder buttons still open the repository's full notebooks: see the page
+"For instructors".
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,24 +31,100 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDENT_CONFIG = ROOT / "_config_student.yml"
 OUTPUT = ROOT / "_build_student"
+SOURCE = OUTPUT / "source"
+NOTEBOOKS = OUTPUT / "notebooks"
+HTML = OUTPUT / "_build" / "html"
+
+sys.path.insert(0, str(ROOT / "tests"))
+from book_files import toc_notebooks  # noqa: E402
+
+# the opening line of a fenced solution directive: ```{solution} label, ````{solution-start} label, :::{solution-end}
+SOLUTION_FENCE = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\s*\{(?P<kind>solution|solution-start|solution-end)\}")
 
 
-def write_student_config() -> Path:
+def _closes(line: str, fence: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
+
+
+def _strip_markdown(text: str, gated: bool) -> tuple[str, bool]:
+    """The Markdown without its solutions, and whether a gated solution is still open at its end."""
+    kept, lines, i = [], text.split("\n"), 0
+    while i < len(lines):
+        opening = SOLUTION_FENCE.match(lines[i])
+        if opening:
+            i += 1
+            while i < len(lines) and not _closes(lines[i], opening["fence"]):
+                i += 1
+            i += 1                                     # past the closing fence
+            gated = {"solution-start": True, "solution-end": False}.get(opening["kind"], gated)
+            continue
+        if not gated:
+            kept.append(lines[i])
+        i += 1
+    return "\n".join(kept).strip("\n"), gated
+
+
+def student_notebook(notebook: dict) -> dict:
+    """A copy of a notebook (nbformat 4 JSON) with every solution removed."""
+    cells, gated = [], False
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            text, gated_after = _strip_markdown("".join(cell["source"]), gated)
+            touched = gated or gated_after or SOLUTION_FENCE.search("".join(cell["source"])) is not None
+            gated = gated_after
+            if not touched:
+                cells.append(cell)
+            elif text.strip():
+                cells.append({**cell, "source": text.splitlines(keepends=True)})
+        elif not gated:
+            cells.append(cell)
+    if gated:
+        raise ValueError("a {solution-start} has no {solution-end}: the rest of the notebook would be lost")
+    return {**notebook, "cells": cells}
+
+
+def write_student_notebooks() -> list[Path]:
+    """Write the solution-free notebooks to _build_student/notebooks; their paths."""
+    if NOTEBOOKS.exists():
+        shutil.rmtree(NOTEBOOKS)
+    NOTEBOOKS.mkdir(parents=True)
+    written = []
+    for path in toc_notebooks():
+        target = NOTEBOOKS / path.name
+        notebook = student_notebook(json.loads(path.read_text()))
+        target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+        written.append(target)
+    return written
+
+
+def write_student_source(notebooks: list[Path]) -> Path:
+    """Copy the book's sources to _build_student/source with the student notebooks and config."""
+    if SOURCE.exists():
+        shutil.rmtree(SOURCE)
+    SOURCE.mkdir(parents=True)
+    shutil.copy2(ROOT / "_toc.yml", SOURCE / "_toc.yml")
+    shutil.copytree(ROOT / "book", SOURCE / "book",
+                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".ipynb_checkpoints", "conftest.py"))
+    for notebook in notebooks:
+        shutil.copy2(notebook, SOURCE / "book" / notebook.name)
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["title"] = f"{config['title']} (student edition)"
     config["sphinx"]["config"]["hide_solutions"] = True
     header = "# Generated by scripts/build_student_edition.py from _config.yml: edit that file, not this one.\n"
-    STUDENT_CONFIG.write_text(header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
-    return STUDENT_CONFIG
+    (SOURCE / "_config.yml").write_text(header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    return SOURCE
 
 
 def build(extra_args=()) -> int:
-    config = write_student_config()
+    source = write_student_source(write_student_notebooks())
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jupyter_book), "build", str(ROOT), "--config", str(config), "--path-output", str(OUTPUT), *extra_args]
-    return subprocess.call(command, cwd=ROOT)
+    command = [str(jupyter_book), "build", str(source), "--path-output", str(OUTPUT), *extra_args]
+    returncode = subprocess.call(command, cwd=ROOT)
+    if returncode == 0:
+        print(f"Student notebooks (no solutions) for Colab or a course site: {NOTEBOOKS.relative_to(ROOT)}/")
+    return returncode
 
 
 if __name__ == "__main__":

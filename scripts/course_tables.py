@@ -1,15 +1,17 @@
 """Write the tables of the page "For instructors" from the notebooks themselves.
 
-    python scripts/course_tables.py            # writes book/_data/chapters.md and book/_data/exercises.md
+    python scripts/course_tables.py            # writes book/_data/chapters.md, exercises.md and run_times.md
     python scripts/course_tables.py --check    # exits 1 if the written tables are out of date
 
 For each chapter listed in ``_toc.yml``: the reading time and the prerequisites from its
-objectives admonition (the ``**Time:**`` and ``**Prerequisites:**`` lines), its measured
-execution time (``book/_data/execution_times.json``) and its Colab link (built from the
+objectives admonition (the ``**Time:**`` and ``**Prerequisites:**`` lines; the prerequisites go
+in a list under the table, so that the table fits a phone), its measured execution time alone
+with nothing cached (``book/_data/execution_times.json``) and its Colab link (built from the
 repository URL in ``_config.yml``). For each exercise: its title, its kind (a *coding*
 exercise has a checker in ``wsl_lib.exercises`` that the student runs; an *experiment* asks
-to change something and measure; the others are *conceptual*), and the checker's name.
-``make execute`` runs this script; ``tests/test_course_tables.py`` fails when the tables
+to change something and measure; the others are *conceptual*), and the checker's name. And
+for the page "Running this book", each notebook's time in book order and alone.
+``make execute`` and ``make execute-cold`` run this script; ``tests/test_course_tables.py`` fails when the tables
 are stale, so the page never drifts from the chapters.
 """
 
@@ -61,22 +63,56 @@ def colab_link(notebook: str) -> str:
     return f"https://colab.research.google.com/github/{repo}/blob/{branch}/book/{notebook}"
 
 
+def chapter_number(path_or_name) -> str:
+    """'3' for ch03_cam.ipynb (the number the sidebar and the prose use); '' for other notebooks."""
+    match = re.match(r"ch(\d+)_", Path(path_or_name).name)
+    return str(int(match.group(1))) if match else ""
+
+
+def reading_minutes(time: str) -> str:
+    """'25 min' from 'about 25 minutes to read, under a minute to run ...' (the run time has its own column)."""
+    match = re.search(r"(\d+)\s*min(?:ute)?s?\b[^;,.]*\bread", time)
+    return f"{match.group(1)}\u00a0min" if match else re.split(r"[;,]", time)[0].removesuffix(".")
+
+
+def _numbered_title(c: dict) -> str:
+    number = chapter_number(c["file"])
+    return f"{number}. {c['title']}" if number else c["title"]
+
+
 def tables() -> dict:
-    times = json.loads((OUT / "execution_times.json").read_text())["notebooks"]
+    """The two tables of the page, narrow enough for a phone: short columns, prose below them."""
+    measured = json.loads((OUT / "execution_times.json").read_text())
+    # each notebook alone with nothing cached (what a student on Colab waits), else in book order
+    times = {**measured["notebooks"], **measured.get("cold", {})}
     chapters = [chapter_info(p) for p in toc_notebooks()]
-    lines = ["| chapter | reading time | runs in (s) | prerequisites | exercises | Colab |",
-             "| --- | --- | ---: | --- | ---: | --- |"]
+    lines = ["| chapter | read | run | Colab |",
+             "| --- | ---: | ---: | --- |"]
     for c in chapters:
-        seconds = f"{times[c['file']]:.0f}" if c["file"] in times else "—"
-        reading = c["time"].split(",")[0].removesuffix(".")
-        lines.append(f"| [{c['title']}]({c['file']}) | {reading} | {seconds} | {c['prerequisites']} | "
-                     f"{len(c['exercises'])} | [open]({colab_link(c['file'])}) |")
-    ex_lines = ["| chapter | exercise | kind | automatic check |", "| --- | --- | --- | --- |"]
+        seconds = f"{times[c['file']]:.0f}\u00a0s" if c["file"] in times else "—"
+        lines.append(f"| [{_numbered_title(c)}]({c['file']}) | {reading_minutes(c['time'])} | {seconds} | "
+                     f"[open]({colab_link(c['file'])}) |")
+    lines += ["", "**Prerequisites** of each chapter:", ""]
+    lines += [f"* **{_numbered_title(c)}**: {c['prerequisites']}" for c in chapters]
+    ex_lines = ["| ch. | exercise | kind | checker |", "| --- | --- | --- | --- |"]
     for c in chapters:
         for e in c["exercises"]:
-            check = f"`wsl.exercises.{e['checker']}`" if e["checker"] else "—"
-            ex_lines.append(f"| {c['title']} | {{ref}}`{e['title']} <{e['label']}>` | {e['kind']} | {check} |")
-    return {"chapters.md": "\n".join(lines) + "\n", "exercises.md": "\n".join(ex_lines) + "\n"}
+            check = f"`{e['checker']}`" if e["checker"] else "—"
+            ex_lines.append(f"| {chapter_number(c['file']) or 'first look'} | {{ref}}`{e['title']} <{e['label']}>` | "
+                            f"{e['kind']} | {check} |")
+    return {"chapters.md": "\n".join(lines) + "\n", "exercises.md": "\n".join(ex_lines) + "\n",
+            "run_times.md": run_times(chapters, measured)}
+
+
+def run_times(chapters: list, measured: dict) -> str:
+    """The table of the page "Running this book": each notebook's time in book order and alone."""
+    def seconds(table, name):
+        return f"{table[name]:.0f}\u00a0s" if name in table else "—"
+    lines = ["| notebook | in book order | alone, nothing cached |", "| --- | ---: | ---: |"]
+    for c in chapters:
+        lines.append(f"| [{_numbered_title(c)}]({c['file']}) | {seconds(measured['notebooks'], c['file'])} | "
+                     f"{seconds(measured.get('cold', {}), c['file'])} |")
+    return "\n".join(lines) + f"\n\nMeasured on {measured['machine']}.\n"
 
 
 def main(argv=None) -> int:

@@ -3,7 +3,15 @@
 * Each inline script of sphinx-thebe and sphinx-togglebutton is added twice to every page
   (their ``env-before-read-docs`` handlers run twice in this toolchain); the second
   ``const THEBE_JS_URL`` is a SyntaxError in the reader's console. Identical scripts are kept once.
+* ``book/_static/book.css`` and ``book.js`` are added to every page: long inline URLs wrap on a
+  phone, wide display math and tables show a scroll shadow, a click anywhere on a solution's
+  title opens it, and "Download .ipynb" downloads the notebook (a ``download`` attribute)
+  instead of opening its JSON in a tab. (Jupyter Book adds only a top-level ``_static``.)
 """
+
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parent.parent / "_static"
 
 
 def _deduplicate_scripts(app, pagename, templatename, context, doctree):
@@ -17,7 +25,14 @@ def _deduplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def _add_static(app):
+    app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app):
+    app.connect("builder-inited", _add_static)
+    app.add_css_file("book.css")
+    app.add_js_file("book.js")
     app.connect("html-page-context", _deduplicate_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
