@@ -2,18 +2,25 @@
 
 Checks, on every page: no console error, every image loaded with a non-zero natural size,
 no resource fetched from the network, math typeset by the local MathJax (no raw ``$$``
-left), every chapter listed in the sidebar; on notebook pages, Colab and Binder buttons
-built from the repository URL in ``_config.yml`` and a download link for the ``.ipynb``.
-Screenshots of two pages are saved under ``test-artifacts/``.
+left), every chapter listed in the sidebar, nothing wider than a phone's 390 px; on notebook
+pages, Colab and Binder buttons built from the repository URL in ``_config.yml`` and a link
+that downloads the ``.ipynb``. On a phone (390 px, touch), tapping the visible menu button
+opens the navigation drawer and the page-contents button opens the contents; on a laptop
+(1400 px) the menu button collapses the sidebar; one search box per page; a click on a
+solution's title opens it. Screenshots at 1400 px and 390 px are saved under ``test-artifacts/``.
 
 Needs Debian's ``chromium`` and ``chromium-driver``: found on the PATH, or installed with
 apt-get when running as root; otherwise the test fails and says how to install them.
 """
 
+import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
@@ -130,15 +137,157 @@ def test_notebook_pages_have_launch_and_download_buttons(browser, page):
     assert f"https://colab.research.google.com/github/{repo}/blob/{branch}/{notebook}" in links
     assert f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=tree/{notebook}" in links
     assert any(link.endswith(f"_sources/{notebook}") for link in links), "no download link for the .ipynb"
+    download = browser.execute_script(
+        "const a = document.querySelector('a.btn-download-source-button'); return a && a.getAttribute('download')")
+    assert download == page.with_suffix(".ipynb").name, \
+        "'Download .ipynb' must download the notebook (a download attribute), not open its JSON in a tab"
 
 
-@pytest.mark.parametrize("page", [PAGES[0], next(p for p in PAGES if p.name == "first_look.html")],
+PHONE = 390      # CSS pixels: the width of a common phone
+LAPTOP = 1400
+
+
+@contextlib.contextmanager
+def phone(driver):
+    """The page as a phone shows it: 390 CSS px wide, a mobile viewport, touch input."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": PHONE, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    try:
+        yield driver
+    finally:
+        driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def _tap(driver, element):
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+
+    actions = ActionBuilder(driver, mouse=PointerInput(interaction.POINTER_TOUCH, "finger"))
+    actions.pointer_action.move_to(element).pointer_down().pointer_up()
+    actions.perform()
+    time.sleep(0.5)                                  # the drawer slides in
+
+
+def _visible(driver, selector):
+    return [e for e in driver.find_elements("css selector", selector) if e.is_displayed()]
+
+
+SIDEBAR_SHOWN = """
+const bar = document.querySelector(arguments[0]);
+const box = bar.getBoundingClientRect();
+return getComputedStyle(bar).visibility !== 'hidden' && box.width > 0
+    && box.right > 10 && box.left < window.innerWidth - 10;
+"""
+CHAPTER = next(p for p in PAGES if p.name.startswith("ch03"))
+
+
+def _save(driver, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / name
+    assert driver.save_screenshot(str(target)) and target.stat().st_size > 10_000
+    return target
+
+
+def test_phone_menu_and_contents_buttons_open_their_drawers(browser):
+    with phone(browser):
+        _open(browser, CHAPTER)
+        assert not browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), "the sidebar should start hidden"
+        menu = _visible(browser, ".primary-toggle")
+        assert len(menu) == 1, f"expected one visible menu button (☰) at {PHONE} px, found {len(menu)}"
+        _tap(browser, menu[0])
+        assert browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), "tapping ☰ did not open the navigation"
+        links = [a.text for a in _visible(browser, ".bd-sidebar-primary a")]
+        assert any("Class activation maps" in text for text in links), f"the drawer shows no chapters: {links}"
+        _save(browser, f"{CHAPTER.stem}-{PHONE}-menu.png")
+
+        _open(browser, CHAPTER)
+        contents = _visible(browser, ".secondary-toggle")
+        assert len(contents) == 1, f"expected one visible page-contents button at {PHONE} px, found {len(contents)}"
+        _tap(browser, contents[0])
+        assert browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-secondary"), \
+            "tapping the page-contents button did not open the contents"
+        _save(browser, f"{CHAPTER.stem}-{PHONE}-contents.png")
+
+
+def test_laptop_menu_button_collapses_the_sidebar(browser):
+    _open(browser, CHAPTER)
+    assert browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), f"the sidebar should show at {LAPTOP} px"
+    menu = _visible(browser, ".primary-toggle")
+    assert len(menu) == 1, f"expected one visible ☰ at {LAPTOP} px, found {len(menu)}"
+    menu[0].click()
+    time.sleep(0.5)
+    assert not browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), "☰ did not collapse the sidebar"
+    menu[0].click()
+    time.sleep(0.5)
+    assert browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), "☰ did not bring the sidebar back"
+
+
+@pytest.mark.parametrize("page", PAGES + [Path("search.html")], ids=lambda p: p.name)
+def test_no_page_is_wider_than_a_phone(browser, page):
+    with phone(browser):
+        _open(browser, page)
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= PHONE, f"{page} is {width} px wide at {PHONE} px: the whole page scrolls sideways"
+
+
+@pytest.mark.parametrize("page", [CHAPTER, Path("search.html")], ids=lambda p: p.name)
+def test_one_search_box(browser, page):
+    _open(browser, page)
+    boxes = _visible(browser, ".search-button-field, form.bd-search")
+    expected = 2 if page.name == "search.html" else 1      # the sidebar's, and the search page's own
+    assert len(boxes) == expected, f"{len(boxes)} search boxes on {page} at {LAPTOP} px, expected {expected}"
+
+
+def test_a_click_on_a_solutions_title_opens_it(browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.get_log("browser")
+    _open(browser, CHAPTER)
+    url = browser.current_url
+    solution = browser.find_element("css selector", "div.solution.dropdown")
+    title = solution.find_element("css selector", ".admonition-title")
+    hidden = lambda: "toggle-hidden" in solution.get_attribute("class")  # noqa: E731
+    assert hidden(), "a solution should start closed"
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", title)
+    left = -title.size["width"] // 2 + 40                # on the title's words, not its empty middle
+    ActionChains(browser).move_to_element_with_offset(title, left, 0).click().perform()
+    time.sleep(0.3)
+    assert browser.current_url == url, f"the title followed a link to {browser.current_url}"
+    assert not hidden(), "a click on the solution's title did not open it"
+    assert solution.find_element("css selector", "section").is_displayed()
+    ActionChains(browser).move_to_element(title.find_element("css selector", ".toggle-button")).click().perform()
+    time.sleep(0.3)
+    assert hidden(), "a click on the chevron did not close the solution"
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, f"console errors after clicking a solution's title: {errors}"
+
+
+HASH_OR_FILE = re.compile(r"[0-9a-f]{16,}|\.(png|jpe?g|svg|gif)$", re.I)
+
+
+@pytest.mark.xfail(strict=False, reason="figure alt text and captions are to be added to the notebooks' cell "
+                                        "metadata (issue 15, item 4); until then myst-nb writes the image's path")
+@pytest.mark.parametrize("page", [p for p in PAGES if (ROOT / p).with_suffix(".ipynb").exists()], ids=lambda p: p.name)
+def test_every_figure_has_alt_text(browser, page):
+    _open(browser, page)
+    alts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('article.bd-article img')).map(i => i.getAttribute('alt') || '')")
+    bad = [alt for alt in alts if not alt.strip() or HASH_OR_FILE.search(alt)]
+    assert not bad, f"{len(bad)} of {len(alts)} images on {page} lack alt text: {bad[:3]}"
+
+
+@pytest.mark.parametrize("page", [PAGES[0], next(p for p in PAGES if p.name == "first_look.html"),
+                                  next(p for p in PAGES if p.name == "running.html"), CHAPTER],
                          ids=lambda p: p.name)
 def test_screenshot(browser, page):
     _open(browser, page)
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1400, min(height, 12000))
-    ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / f"{page.stem}.png"
-    assert browser.save_screenshot(str(target)) and target.stat().st_size > 10_000
-    browser.set_window_size(1400, 1000)
+    browser.set_window_size(LAPTOP, min(height, 12000))
+    _save(browser, f"{page.stem}-{LAPTOP}.png")
+    browser.set_window_size(LAPTOP, 1000)
+    with phone(browser):
+        _open(browser, page)
+        _save(browser, f"{page.stem}-{PHONE}.png")
