@@ -56,18 +56,3 @@ def test_mixed_patch_sizes_give_each_image_one_of_the_grids():
     assert 10 < sum(coarse) < 64                                          # both sizes occur
     again, _ = aug(x, torch.zeros(64), torch.Generator().manual_seed(0))
     assert torch.equal(out, again)
-
-
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: augment.hide_and_seek(grid=()), TypeError, "grid"),
-    (lambda: augment.hide_and_seek(grid=(4, 0)), ValueError, "grid"),
-    (lambda: augment.hide_patches(torch.rand(2, 3, 4), 2, 0.5, 0.0, torch.Generator()), ValueError, "x"),
-    (lambda: augment.hide_patches(torch.rand(2, 3, 4, 4), 0, 0.5, 0.0, torch.Generator()), ValueError, "grid"),
-    (lambda: augment.hide_patches(torch.rand(2, 3, 4, 4), 2, 1.5, 0.0, torch.Generator()), ValueError, "p"),
-    (lambda: augment.hide_patches(torch.rand(2, 3, 4, 4), 2, 0.5, 0.0, 0), TypeError, "generator"),
-    (lambda: augment.hide_patches(torch.rand(2, 3, 4, 4), 2, 0.5, [0.0, 1.0], torch.Generator()), ValueError, "fill"),
-    (lambda: augment.hide_and_seek(grid=2.5), TypeError, "grid"),
-])
-def test_bad_input(call, error, words):
-    with pytest.raises(error, match=words):
-        call()

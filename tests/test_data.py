@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from wsl_lib import data
-from wsl_lib.data import make_digits, make_shapes, masks_to_boxes
+from wsl_lib.boxes import masks_to_boxes
+from wsl_lib.data import make_digits, make_shapes
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import torch
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 from sklearn.metrics import jaccard_score
 
+from wsl_lib import data, metrics, models, viz
 from wsl_lib import segment as seg
 
 
@@ -13,59 +14,62 @@ def test_mean_iou_hand_worked_example():
     # one 2x3 image; labels 0 (background), 1, 2
     target = torch.tensor([[[0, 0, 1], [0, 2, 2]]])
     predicted = torch.tensor([[[0, 1, 1], [0, 0, 2]]])
-    cm = seg.confusion_matrix(predicted, target, 3)
+    cm = metrics.confusion_matrix(predicted, target, 3)
     # rows: truth, columns: prediction
     assert cm.tolist() == [[2, 1, 0], [0, 1, 0], [1, 0, 1]]
     # IoU: background 2 / (3 + 3 - 2) = 1/2, class 1: 1 / (1 + 2 - 1) = 1/2, class 2: 1 / (2 + 1 - 1) = 1/2
-    assert seg.iou_per_class(cm).tolist() == [0.5, 0.5, 0.5]
-    assert seg.mean_iou(predicted, target, 3) == pytest.approx(0.5)
+    assert metrics.iou_per_class(cm).tolist() == [0.5, 0.5, 0.5]
+    assert metrics.mean_iou(predicted, target, 3) == pytest.approx(0.5)
 
 
 def test_against_sklearn():
     g = torch.Generator().manual_seed(0)
     target = torch.randint(0, 5, (3, 8, 8), generator=g)
     predicted = torch.randint(0, 5, (3, 8, 8), generator=g)
-    cm = seg.confusion_matrix(predicted, target, 5)
+    cm = metrics.confusion_matrix(predicted, target, 5)
     assert np.array_equal(cm.numpy(), sk_confusion_matrix(target.flatten(), predicted.flatten(), labels=range(5)))
     expected = jaccard_score(target.flatten(), predicted.flatten(), average=None, labels=range(5))
-    assert np.allclose(seg.iou_per_class(cm).numpy(), expected)
-    assert seg.mean_iou(predicted, target, 5) == pytest.approx(expected.mean())
+    assert np.allclose(metrics.iou_per_class(cm).numpy(), expected)
+    assert metrics.mean_iou(predicted, target, 5) == pytest.approx(expected.mean())
 
 
 def test_class_absent_is_left_out_and_no_foreground():
     # an image with no foreground, predicted perfectly: only the background counts, IoU 1
     target = torch.zeros(1, 4, 4, dtype=torch.long)
-    assert math.isnan(seg.iou_per_class(seg.confusion_matrix(target, target, 3))[1])
-    assert seg.mean_iou(target, target, 3) == 1.0
+    assert math.isnan(metrics.iou_per_class(metrics.confusion_matrix(target, target, 3))[1])
+    assert metrics.mean_iou(target, target, 3) == 1.0
     # a class predicted but absent from the truth counts, with IoU 0
     predicted = target.clone()
     predicted[0, 0, 0] = 2
-    iou = seg.iou_per_class(seg.confusion_matrix(predicted, target, 3))
+    iou = metrics.iou_per_class(metrics.confusion_matrix(predicted, target, 3))
     assert iou[2] == 0 and math.isnan(iou[1])
-    assert seg.mean_iou(predicted, target, 3) == pytest.approx((15 / 16 + 0) / 2)
+    assert metrics.mean_iou(predicted, target, 3) == pytest.approx((15 / 16 + 0) / 2)
 
 
 def test_ignore_index_and_all_ignored():
     target = torch.tensor([[[0, 1], [255, 1]]])
     predicted = torch.tensor([[[0, 1], [1, 255]]])
-    assert seg.confusion_matrix(predicted, target, 2).tolist() == [[1, 0], [0, 1]]
-    assert seg.mean_iou(predicted, target, 2) == 1.0
+    assert metrics.confusion_matrix(predicted, target, 2).tolist() == [[1, 0], [0, 1]]
+    # the pixel predicted 255 (no label) is a miss of its true label 1: IoU 1/2 for label 1
+    assert metrics.mean_iou(predicted, target, 2) == (1.0 + 0.5) / 2
+    assert metrics.mean_iou(predicted, target, 2, unlabelled="skip") == 1.0
     everything = torch.full((1, 2, 2), 255)
-    assert math.isnan(seg.mean_iou(everything, target, 2))
+    assert metrics.mean_iou(everything, target, 2) == 0.0                     # every pixel missed
+    assert math.isnan(metrics.mean_iou(everything, target, 2, unlabelled="skip"))   # nothing counted
 
 
 def test_metric_checks_arguments():
     t = torch.zeros(1, 2, 2, dtype=torch.long)
     with pytest.raises(ValueError, match="predicted: expected labels in \\[0, 1\\]"):
-        seg.confusion_matrix(t + 3, t, 2)
+        metrics.confusion_matrix(t + 3, t, 2)
     with pytest.raises(TypeError, match="target: expected an integer tensor"):
-        seg.confusion_matrix(t, t.float(), 2)
+        metrics.confusion_matrix(t, t.float(), 2)
     with pytest.raises(ValueError, match="predicted: expected the shape of target"):
-        seg.confusion_matrix(torch.zeros(1, 2, 3, dtype=torch.long), t, 2)
+        metrics.confusion_matrix(torch.zeros(1, 2, 3, dtype=torch.long), t, 2)
     with pytest.raises(ValueError, match="num_classes"):
-        seg.confusion_matrix(t, t, 0)
+        metrics.confusion_matrix(t, t, 0)
     with pytest.raises(ValueError, match="confusion: expected a square matrix"):
-        seg.iou_per_class(torch.zeros(2, 3, dtype=torch.long))
+        metrics.iou_per_class(torch.zeros(2, 3, dtype=torch.long))
 
 
 def _cams():
@@ -79,12 +83,12 @@ def _cams():
 
 def test_cam_pseudo_masks_constant_background():
     cams, labels = _cams()
-    masks = seg.cam_pseudo_masks(cams, labels, threshold=0.4)
+    masks = seg.cam_pseudo_masks(cams, labels, background=0.4)
     assert masks.dtype == torch.int64 and masks.shape == (2, 4, 4)
     expected = torch.zeros(2, 4, 4, dtype=torch.long)
     expected[0, 0, 0] = expected[0, 0, 1] = 2                 # label c + 1
     assert torch.equal(masks, expected)                       # image 1 (no positive CAM): all background
-    masks = seg.cam_pseudo_masks(cams, labels, threshold=0.5)
+    masks = seg.cam_pseudo_masks(cams, labels, background=0.5)
     assert masks[0, 0, 1] == 0                                # a tie goes to the background
 
 
@@ -98,7 +102,7 @@ def test_cam_pseudo_masks_alpha_background_and_multi_hot():
     masks = scores.argmax(1)
     assert masks[0, 0, 0] == 2 and masks[0, 0, 1] == 2 and masks[0, 1, 1] == 0
     # one class: the alpha form is a threshold t with t = (1 - t) ** alpha (0.5 for alpha 1)
-    assert torch.equal(seg.cam_pseudo_masks(cams, labels, alpha=1.0), seg.cam_pseudo_masks(cams, labels, threshold=0.5))
+    assert torch.equal(seg.cam_pseudo_masks(cams, labels, alpha=1.0), seg.cam_pseudo_masks(cams, labels, background=0.5))
 
 
 def test_cam_pseudo_masks_checks():
@@ -106,17 +110,17 @@ def test_cam_pseudo_masks_checks():
     with pytest.raises(ValueError, match="exactly one"):
         seg.cam_label_scores(cams, labels)
     with pytest.raises(ValueError, match="exactly one"):
-        seg.cam_label_scores(cams, labels, threshold=0.1, alpha=2)
+        seg.cam_label_scores(cams, labels, background=0.1, alpha=2)
     bad = cams.clone()
     bad[0, 0, 0, 0] = float("nan")
     with pytest.raises(ValueError, match="cams: expected finite values"):
-        seg.cam_pseudo_masks(bad, labels, threshold=0.1)
+        seg.cam_pseudo_masks(bad, labels, background=0.1)
     with pytest.raises(ValueError, match="labels: expected class indices in \\[0, 2\\]"):
-        seg.cam_pseudo_masks(cams, torch.tensor([0, 3]), threshold=0.1)
+        seg.cam_pseudo_masks(cams, torch.tensor([0, 3]), background=0.1)
     with pytest.raises(ValueError, match="mismatched batch sizes"):
-        seg.cam_pseudo_masks(cams, torch.tensor([0]), threshold=0.1)
-    with pytest.raises(ValueError, match="threshold"):
-        seg.cam_pseudo_masks(cams, labels, threshold=1.5)
+        seg.cam_pseudo_masks(cams, torch.tensor([0]), background=0.1)
+    with pytest.raises(ValueError, match="background"):
+        seg.cam_pseudo_masks(cams, labels, background=1.5)
 
 
 def _two_colour_image():
@@ -133,11 +137,11 @@ def test_mean_field_snaps_a_blurry_map_to_the_colour_edges():
     blob[0, 0, 2:10, 2:10] = 1.0                              # too large by one pixel all round
     blob[0, 0, 4:8, 4:8] = 2.0
     scores = torch.cat([torch.full_like(blob, 0.8), blob], 1)
-    before = seg.mean_iou(scores.argmax(1), truth, 2)
+    before = metrics.mean_iou(scores.argmax(1), truth, 2)
     q = seg.mean_field_refine(image, scores, iterations=5, weight=3.0, radius=2)
     assert q.shape == scores.shape and torch.allclose(q.sum(1), torch.ones(1, 12, 12))
-    assert seg.mean_iou(q.argmax(1), truth, 2) > before
-    assert seg.mean_iou(q.argmax(1), truth, 2) == 1.0
+    assert metrics.mean_iou(q.argmax(1), truth, 2) > before
+    assert metrics.mean_iou(q.argmax(1), truth, 2) == 1.0
 
 
 def test_mean_field_edge_cases():
@@ -194,10 +198,10 @@ def test_box_colour_masks_keep_the_object_inside_its_box():
 
 
 def test_segmenter_shapes_training_and_ignore_index():
-    model = seg.SmallSegmenter(3)
+    model = models.SmallSegmenter(3)
     assert model(torch.rand(2, 3, 32, 32)).shape == (2, 3, 32, 32)
     with pytest.raises(ValueError, match="widths"):
-        seg.SmallSegmenter(3, widths=(4, 4))
+        models.SmallSegmenter(3, widths=(4, 4))
     images, truth = _two_colour_image()
     images = images.expand(8, -1, -1, -1).contiguous()
     truth = truth.expand(8, -1, -1).contiguous()
@@ -215,7 +219,7 @@ def test_segmenter_shapes_training_and_ignore_index():
 
 def test_colourize():
     maps = torch.tensor([[[0, 1], [255, 2]]])
-    rgb = seg.colourize(maps)
+    rgb = viz.colourize(maps)
     assert rgb.shape == (1, 3, 2, 2) and rgb.dtype == torch.float32
     assert rgb[0, :, 1, 0].tolist() == [1.0, 1.0, 1.0]        # ignored pixels are white
     assert rgb[0, :, 0, 0].tolist() == [0.0, 0.0, 0.0]        # background is black

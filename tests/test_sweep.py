@@ -1,10 +1,12 @@
-"""The threshold sweep (wsl_lib.metrics.iou_curve, component_boxes) equals plain per-threshold loops.
+"""The fast sweep (wsl_lib.metrics.iou_curve) equals the definition (metrics.iou_curve_plain).
 
-wsl_lib finds the components of every threshold at once, on run-length encoded rows; here it
-is checked, value for value, against the obvious loop (one scipy label per map and threshold)
-on maps chosen to break it: random sizes, 1-pixel-wide maps, constant and all-zero maps,
-holes with islands inside, single-pixel components, ties for the largest component; and
-against the benchmark's OpenCV loop when OpenCV is installed.
+wsl_lib finds the components of every threshold at once, on run-length encoded rows
+(wsl_lib._sweep); here it is checked, value for value, against ``iou_curve_plain`` (one scipy
+label per map and threshold), the one oracle of every test, on maps chosen to break it: random
+sizes, 1-pixel-wide maps, constant and all-zero maps, holes with islands inside, single-pixel
+components, ties for the largest component; and against the benchmark's OpenCV loop when
+OpenCV is installed. ``convention="wsolevaluation"`` is checked against a port of the
+reference code's evaluation.
 """
 
 import sys
@@ -12,34 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy.ndimage as ndi
 import torch
 
 from wsl_lib import metrics
-from wsl_lib.localize import best_iou
+from wsl_lib import _sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import bench_sweep  # noqa: E402
-
-
-def slow_iou_curve(maps, gt, thresholds, components):
-    """One scipy label per map and threshold; the largest component is the first of the most pixels."""
-    taus = thresholds.to(maps.dtype).tolist()
-    out = torch.zeros(len(maps), len(taus))
-    for i, scores in enumerate(maps.numpy()):
-        for j, tau in enumerate(taus):
-            labels, n = ndi.label(scores >= tau, structure=np.ones((3, 3)))
-            if n == 0:
-                continue
-            sizes = np.bincount(labels.ravel())[1:]
-            ids = [int(sizes.argmax()) + 1] if components == "largest" else range(1, n + 1)
-            boxes = []
-            for k in ids:
-                ys, xs = np.nonzero(labels == k)
-                boxes.append([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
-            boxes = torch.tensor(boxes, dtype=torch.float32)
-            out[i, j] = best_iou(boxes, gt[i:i + 1].expand(len(boxes), *gt.shape[1:])).max()
-    return out
 
 
 def random_gt(n, h, w, g, k=None):
@@ -87,8 +68,10 @@ def test_sweep_equals_slow_loop_on_tricky_maps(components):
     for name, maps in tricky_maps(g):
         n, h, w = maps.shape
         gt = random_gt(n, h, w, g, k=2 if h > 8 else None)
-        fast = metrics.iou_curve(maps, gt, thresholds, components, chunk_pixels=int(torch.randint(1, 4000, (1,))))
-        assert torch.equal(fast, slow_iou_curve(maps, gt, thresholds, components)), name
+        chunk = int(torch.randint(1, 4000, (1,), generator=g))
+        fast = _sweep.sweep_ious(maps, gt.reshape(n, -1, 4), thresholds, components, chunk_pixels=chunk)
+        assert torch.equal(fast, metrics.iou_curve(maps, gt, thresholds, components)), name
+        assert torch.equal(fast, metrics.iou_curve_plain(maps, gt, thresholds, components)), name
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -101,34 +84,8 @@ def test_sweep_equals_slow_loop_on_random_maps(seed):
     thresholds = metrics.default_thresholds(0.04)
     for components in ("largest", "all"):
         fast = metrics.iou_curve(maps.double() if seed % 2 else maps, gt, thresholds, components)
-        slow = slow_iou_curve(maps.double() if seed % 2 else maps, gt, thresholds, components)
+        slow = metrics.iou_curve_plain(maps.double() if seed % 2 else maps, gt, thresholds, components)
         assert torch.equal(fast, slow)
-
-
-def test_component_boxes_equal_scipy_label_and_find_objects():
-    rng = np.random.default_rng(0)
-    for shape in [(3, 1, 9), (2, 8, 1), (4, 10, 12), (1, 30, 25)]:
-        masks = rng.random(shape) < 0.45
-        masks[0] = False                                    # an empty mask among the others
-        boxes, areas, owner = metrics.component_boxes(masks)
-        structure = np.zeros((3, 3, 3), dtype=bool)
-        structure[1] = True                                 # 8-connected within a mask, none across
-        labels, n = ndi.label(masks, structure=structure)
-        slices = ndi.find_objects(labels)
-        expected = np.array([(s[2].start, s[1].start, s[2].stop, s[1].stop) for s in slices], np.float32)
-        np.testing.assert_array_equal(boxes, expected.reshape(n, 4))
-        np.testing.assert_array_equal(areas, np.bincount(labels.ravel(), minlength=n + 1)[1:])
-        np.testing.assert_array_equal(owner, [s[0].start for s in slices])
-        assert boxes.dtype == np.float32 and areas.dtype == np.int64 and owner.dtype == np.int64
-
-
-def test_levels_equal_searchsorted_even_with_crowded_thresholds():
-    g = torch.Generator().manual_seed(3)
-    scores = torch.rand(2, 7, 7, generator=g).numpy()
-    scores[0, 0, :4] = [0.0, 1.0, 0.5, 0.5000001]
-    for taus in [np.array([0.5]), np.array([0.0, 0.5, 0.5000001, 0.5000002, 1.0]), np.linspace(0, 1, 1000)]:
-        taus = taus.astype(np.float32)
-        np.testing.assert_array_equal(metrics._levels(scores, taus), np.searchsorted(taus, scores, side="right"))
 
 
 @pytest.mark.parametrize("components", ["largest", "all"])
@@ -150,3 +107,76 @@ def test_the_benchmark_checks_and_times_every_method():
     methods = {"wsl_lib", "scipy"} | ({"opencv"} if bench_sweep.cv2 is not None else set())
     assert {(r["task"], r["method"]) for r in rows} == {(t, m) for t in ("all", "largest") for m in methods}
     assert all(r["seconds"] > 0 for r in rows) and len({(r["task"], r["value"]) for r in rows}) == 2
+
+
+# --------------------------------------------------------------------------- the reference code's convention
+
+def reference_box_accuracy(maps, gt, thresholds, multi_contour, iou_levels):
+    """A port of clovaai/wsolevaluation's BoxEvaluator (evaluation.py): MaxBoxAcc per IoU level, in percent.
+
+    Per map: uint8 scores, cv2.threshold(..., int(tau * max), 255, THRESH_BINARY) (strictly
+    above), contours with RETR_TREE, the largest by cv2.contourArea unless multi-contour, boxes
+    (x, y, x + w, y + h) clipped to (W - 1, H - 1), IoU with +1 on both sides.
+    """
+    import cv2
+
+    counts = {d: np.zeros(len(thresholds)) for d in iou_levels}
+    for scores, boxes_gt in zip(maps, gt):
+        h, w = scores.shape
+        image = np.expand_dims((scores * 255).astype(np.uint8), 2)
+        best = []
+        for tau in thresholds:
+            _, region = cv2.threshold(image, int(tau * np.max(image)), 255, cv2.THRESH_BINARY)
+            contours = cv2.findContours(region, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)[0]
+            if not contours:
+                found = [[0, 0, 0, 0]]
+            else:
+                if not multi_contour:
+                    contours = [max(contours, key=cv2.contourArea)]
+                found = []
+                for c in contours:
+                    x, y, bw, bh = cv2.boundingRect(c)
+                    found.append([x, y, min(x + bw, w - 1), min(y + bh, h - 1)])
+            ious = []
+            for box in found:
+                for g in boxes_gt:
+                    ix = max(0, min(box[2], g[2]) - max(box[0], g[0]) + 1)
+                    iy = max(0, min(box[3], g[3]) - max(box[1], g[1]) + 1)
+                    union = ((box[2] - box[0] + 1) * (box[3] - box[1] + 1) + (g[2] - g[0] + 1) * (g[3] - g[1] + 1)
+                             - ix * iy)
+                    ious.append(ix * iy / union if union > 0 else 0.0)
+            best.append(max(ious))
+        for d in iou_levels:
+            counts[d][np.asarray(best) >= d] += 1
+    return {d: float(counts[d].max() * 100 / len(maps)) for d in iou_levels}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_wsolevaluation_convention_reproduces_the_reference_code(seed):
+    pytest.importorskip("cv2", reason="OpenCV is needed for convention='wsolevaluation'")
+    g = torch.Generator().manual_seed(seed)
+    maps = bench_sweep.make_maps(12, 32, seed)[0].double()
+    maps = (maps - maps.amin((1, 2), keepdim=True)) / (maps.amax((1, 2), keepdim=True) - maps.amin((1, 2), keepdim=True))
+    maps[0] = (torch.rand(32, 32, generator=g) > 0.6).double()          # noise: holes, rings, lines
+    gt = random_gt(12, 32, 32, g)
+    thresholds = metrics.default_thresholds()
+    for multi, levels in ((False, (0.5,)), (True, (0.3, 0.5, 0.7))):
+        ours = metrics.max_box_accuracy(maps, gt, thresholds, iou_thresholds=levels,
+                                        components="all" if multi else "largest", convention="wsolevaluation")
+        theirs = reference_box_accuracy(maps.numpy(), gt.numpy()[:, None], thresholds.numpy(), multi, levels)
+        for d in levels:
+            assert ours.per_iou[d] * 100 == pytest.approx(theirs[d], abs=1e-4), (multi, d)     # float32 curve
+
+
+def test_the_reference_code_reads_exclusive_corners_as_inclusive():
+    maps = torch.zeros(3, 16, 16, dtype=torch.float64)
+    maps[0, 3:13, 3:13] = 1.0                       # a 10 x 10 square ...
+    maps[1, 3:13, 5:15] = 1.0                       # ... the same, 2 pixels to the right
+    maps[2, 3:13, 6:16] = 1.0                       # ... touching the right border
+    gt = torch.tensor([[3.0, 3.0, 13.0, 13.0], [3.0, 3.0, 13.0, 13.0], [6.0, 3.0, 16.0, 13.0]])
+    exact = metrics.iou_curve(maps, gt, [0.5])[:, 0].tolist()
+    reference = metrics.iou_curve(maps, gt, [0.5], convention="wsolevaluation")[:, 0].tolist()
+    # both boxes one pixel too large (11 x 11): an exact match still scores 1, a shifted one more
+    assert exact[:2] == [1.0, pytest.approx(80 / 120)] and reference[:2] == [1.0, pytest.approx(99 / 143)]
+    # at the border the predicted box is clipped to W - 1 and the ground truth is not
+    assert exact[2] == 1.0 and reference[2] == pytest.approx(110 / 121)

@@ -1,11 +1,19 @@
 """wsl_lib: the small library behind the book *Weakly Supervised Learning for
 Classification, Localization and Segmentation*.
 
-Modules, each depending only on those before it::
+Modules, in layers: a module imports only modules of lower layers, and modules on one line
+are independent of each other (import-linter checks it; the contract is in pyproject.toml)::
 
-    seeding -> data -> models -> train -> cam -> localize / segment -> metrics -> viz
-    (claims: used by the notebooks)
-    gradcam (after cam), augment (for train.fit)
+    exercises                                   checkers of the chapters' coding exercises
+    segment                                     pseudo-masks from CAMs and boxes, a segmenter (ch. 5)
+    viz | baselines | gradcam | mil | noise     pictures; image-blind localizers; Grad-CAM and kin (ch. 7);
+                                                bags (ch. 8); noisy labels (ch. 9)
+    metrics | localize                          every score; from a map to a box (ch. 4, 6)
+    _sweep                                      the fast path of metrics.iou_curve
+    cam | train                                 class activation maps (ch. 3); training, cached models
+    models | augment | cache | data             networks; Hide-and-Seek; the model cache; the datasets
+    boxes | seeding                             box geometry; the run seed WSL_SEED
+    _checks | claims                            argument checks; claims and checks of the prose
 
 Typical use in a chapter::
 
@@ -13,13 +21,13 @@ Typical use in a chapter::
     train = wsl.data.make_shapes(12000, split="train")
     model = wsl.train.trained_classifier("shapes")
     logits, cams = wsl.cam.compute_cams(model, images, classes=labels)
-    boxes = wsl.localize.boxes_from_maps(cams, threshold=0.2)
+    boxes = wsl.localize.boxes_from_maps(cams, fraction=0.2)
 """
 
-from . import (augment, cache, cam, claims, data, exercises, gradcam, localize, metrics, models, seeding, segment,
-               train, viz)
+from . import (augment, baselines, boxes, cache, cam, claims, data, exercises, gradcam, localize, metrics, models,
+               seeding, segment, train, viz)
 from .claims import check, claim
 
 __version__ = "0.1.0"
-__all__ = ["augment", "cache", "cam", "gradcam", "claims", "data", "exercises", "localize", "metrics", "models",
-           "seeding", "segment", "train", "viz", "check", "claim"]
+__all__ = ["augment", "baselines", "boxes", "cache", "cam", "gradcam", "claims", "data", "exercises", "localize",
+           "metrics", "models", "seeding", "segment", "train", "viz", "check", "claim"]

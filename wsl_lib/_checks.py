@@ -105,3 +105,20 @@ def check_boxes(name: str, boxes, *, ndim=2) -> torch.Tensor:
     if boxes.numel() and bool(((boxes[..., 2] < boxes[..., 0]) | (boxes[..., 3] < boxes[..., 1])).any()):
         raise ValueError(f"{name}: expected x2 >= x1 and y2 >= y1 in every box, got a box with x2 < x1 or y2 < y1")
     return boxes
+
+
+def check_size(name: str, size) -> tuple:
+    """Check an image size ``(height, width)`` of two positive ints; returns it as a tuple."""
+    if (not isinstance(size, (tuple, list, torch.Size)) or len(size) != 2
+            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in size)):
+        raise ValueError(f"{name}: expected (height, width) as two positive ints, got {size!r}")
+    return tuple(size)
+
+
+def check_boxes_inside(name: str, boxes: torch.Tensor, size) -> None:
+    """Check that boxes ``(..., 4)`` lie inside an image of ``size`` ``(H, W)``: 0 <= x1, x2 <= W, same for y."""
+    h, w = size
+    if boxes.numel() and bool((boxes[..., :2] < 0).any() or (boxes[..., 2] > w).any() or (boxes[..., 3] > h).any()):
+        raise ValueError(f"{name}: expected boxes inside the {h} x {w} image (0 <= x1 <= x2 <= {w}, "
+                         f"0 <= y1 <= y2 <= {h}), got a box outside it")
+

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_choice, check_same_length, check_tensor
+from ._checks import check_choice, check_same_length, check_size, check_tensor
 from .models import check_cam_ready
 
 NORMALIZATIONS = ("none", "max", "minmax")
@@ -42,9 +42,7 @@ def class_activation_maps(features: torch.Tensor, weight: torch.Tensor) -> torch
 def upsample(maps: torch.Tensor, size) -> torch.Tensor:
     """Bilinear resize of maps ``(N, h, w)`` or ``(N, C, h, w)`` to ``size = (H, W)``."""
     check_tensor("maps", maps, ndim=(3, 4), kind="float")
-    if (not isinstance(size, (tuple, list, torch.Size)) or len(size) != 2
-            or not all(isinstance(s, int) and s > 0 for s in size)):
-        raise ValueError(f"size: expected (height, width) as two positive ints, got {size!r}")
+    size = check_size("size", size)
     squeeze = maps.ndim == 3
     out = F.interpolate(maps[:, None] if squeeze else maps, size=tuple(size), mode="bilinear", align_corners=False)
     return out[:, 0] if squeeze else out
@@ -99,8 +97,11 @@ def compute_cams(model: nn.Module, images: torch.Tensor, *, classes=None, size="
     check_tensor("images", images, ndim=4, kind="float")
     check_choice("normalization", normalization, NORMALIZATIONS)
     device = next(model.parameters()).device
-    images = images.to(device)
     weight = model.classifier.weight                             # (C, K)
+    if images.dtype != weight.dtype:
+        raise TypeError(f"images: expected {weight.dtype} images, the dtype of the model's parameters, "
+                        f"got {images.dtype} (convert with images.to({weight.dtype}))")
+    images = images.to(device)
     if isinstance(classes, str):
         check_choice("classes", classes, ("predicted",))
     elif classes is not None:

@@ -9,8 +9,10 @@
   with clutter cut from other digits.
 
 Every image comes with its class, the box and the pixel mask of every object.
-Boxes are ``(x1, y1, x2, y2)`` in pixel-edge coordinates: pixel ``(row i, col j)``
-covers ``[j, j + 1) x [i, i + 1)``, so a box's area is its number of pixels.
+Boxes are ``(x1, y1, x2, y2)`` in pixel-edge coordinates, ``x2`` and ``y2`` exclusive (see
+:mod:`wsl_lib.boxes`). Per-pixel label maps (:meth:`WSLDataset.semantic_masks`) hold 0 for the
+background, ``c + 1`` for class ``c``, and :data:`IGNORE_INDEX` for a pixel whose label is
+unknown (a pseudo-mask's border band), which losses and metrics treat as documented there.
 
 Generation is deterministic: the same ``(seed, split)`` gives the same tensors
 on any machine, for a given run seed ``WSL_SEED`` (see :mod:`wsl_lib.seeding`; 0 when
@@ -28,10 +30,13 @@ from functools import lru_cache
 
 import numpy as np
 import torch
-import torchvision
 
 from ._checks import check_choice, check_number, check_same_length, check_tensor
+from .boxes import masks_to_boxes
 from .seeding import shifted
+
+#: The label of a pixel whose class is unknown, in per-pixel label maps (as on PASCAL VOC).
+IGNORE_INDEX = 255
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross", "star", "ring")
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
@@ -122,19 +127,6 @@ def _check_common(n, split, seed, size):
 def _balanced_labels(n: int, num_classes: int, g: torch.Generator) -> torch.Tensor:
     """``n`` labels with every class equally often (up to one), in random order."""
     return (torch.arange(n) % num_classes)[torch.randperm(n, generator=g)]
-
-
-def masks_to_boxes(masks: torch.Tensor) -> torch.Tensor:
-    """Bounding boxes ``(M, 4)``, in pixel-edge coordinates, of masks ``(M, H, W)``.
-
-    ``torchvision.ops.masks_to_boxes`` gives the index of the last pixel; adding 1 to
-    ``x2`` and ``y2`` turns it into the far edge, so that a box's area is its number
-    of pixels. An empty mask gives the empty box ``(0, 0, 0, 0)``.
-    """
-    check_tensor("masks", masks, ndim=3, kind="bool", nonempty=False)
-    boxes = torchvision.ops.masks_to_boxes(masks)
-    present = masks.flatten(1).any(1, keepdim=True)
-    return torch.where(present, boxes + torch.tensor([0.0, 0.0, 1.0, 1.0], device=masks.device), 0.0)
 
 
 # --------------------------------------------------------------------------- Shapes

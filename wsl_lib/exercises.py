@@ -12,9 +12,12 @@ import math
 
 import torch
 
+from .baselines import centred_boxes
 from .cam import class_activation_maps
 from .claims import CHECK_MARK
-from .localize import boxes_from_maps, localization_accuracy
+from .gradcam import combine
+from .localize import choose_fraction, localization_accuracy
+from .metrics import confusion_matrix, mean_iou, pixel_precision_recall
 
 
 class ExerciseError(AssertionError):
@@ -90,7 +93,7 @@ def check_cams(answer, *, features, weight) -> None:
 def check_best_threshold(answer, *, maps, gt_boxes, thresholds) -> None:
     """Chapter 4, exercise "Choose the threshold": the threshold of ``thresholds`` with the best GT-known
     localization accuracy of the paper's rule on ``maps`` ``(N, H, W)`` (the lowest one if tied)."""
-    accuracies = [localization_accuracy(boxes_from_maps(maps, float(t)), gt_boxes) for t in thresholds]
+    _, accuracies = choose_fraction(maps, gt_boxes, [float(t) for t in thresholds])
     best = max(range(len(accuracies)), key=accuracies.__getitem__)      # the first (lowest) maximum
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
@@ -110,7 +113,6 @@ def check_pixel_precision_recall(student_fn, *, maps, masks, thresholds=(0.0, 0.
     Compared with :func:`wsl_lib.metrics.pixel_precision_recall` at each of ``thresholds``
     (precision is 1 where no pixel reaches ``tau``, as in the book).
     """
-    from .metrics import pixel_precision_recall
     if not callable(student_fn):
         raise ExerciseError(f"expected a function (maps, masks, tau) -> (precision, recall), got {type(student_fn).__name__}")
     precision, recall = pixel_precision_recall(maps, masks, list(thresholds))
@@ -131,7 +133,6 @@ def check_grad_cam(student_fn, *, seed: int = 0) -> None:
     ``A`` and ``G`` are ``(N, K, h, w)``; the answer ``(N, h, w)`` is compared with
     :func:`wsl_lib.gradcam.combine` on random tensors, including negative gradients.
     """
-    from .gradcam import combine
     if not callable(student_fn):
         raise ExerciseError(f"expected a function (activations, gradients) -> maps, got {type(student_fn).__name__}")
     g = torch.Generator().manual_seed(seed)
@@ -151,7 +152,6 @@ def check_grad_cam(student_fn, *, seed: int = 0) -> None:
 
 def check_centred_boxes(answer, *, reference_boxes, image_size) -> None:
     """Chapter 1, exercise "The centred box, by hand": the centred-box baseline."""
-    from .localize import centred_boxes
     if not isinstance(answer, torch.Tensor) or answer.ndim != 2 or answer.shape[-1] != 4:
         raise ExerciseError(f"boxes: expected a tensor (N, 4) of boxes (x1, y1, x2, y2), got "
                             f"{tuple(answer.shape) if isinstance(answer, torch.Tensor) else type(answer).__name__}")
@@ -182,7 +182,6 @@ def check_gap(fn) -> None:
 
 def check_mean_iou(answer, *, predicted, target, num_classes) -> None:
     """Chapter 5, exercise "Accuracy is not IoU": the mean IoU of ``predicted`` against ``target``."""
-    from .segment import confusion_matrix, mean_iou
     reference = mean_iou(predicted, target, num_classes)
     try:
         expect_close("mean IoU", answer, reference, tol=1e-6)

@@ -7,10 +7,12 @@ to them, over the ``Z`` positions of the map:
 * **Grad-CAM** (Selvaraju et al., ICCV 2017): ``alpha_k = (1/Z) sum_{x,y} g_k(x, y)``,
   map ``ReLU(sum_k alpha_k A_k)``. On a GAP + linear head ``g_k = w_k^c / Z`` everywhere,
   so Grad-CAM is ``ReLU(CAM) / Z`` (:func:`gradcam_identity_gap`).
-* **Grad-CAM++** (Chattopadhyay et al., WACV 2018): per-position weights
-  ``a_k(x, y) = g^2 / (2 g^2 + sum_{x,y} A_k g^3)`` (0 where the denominator is 0),
-  ``alpha_k = sum_{x,y} a_k(x, y) ReLU(g_k(x, y))``, map ``ReLU(sum_k alpha_k A_k)``
-  (the closed form of the paper with an exponential score, as the public libraries use it).
+* **Grad-CAM++** (Chattopadhyay et al., WACV 2018, eq. 19): per-position weights
+  ``a_k(x, y) = g_k(x, y)^2 / (2 g_k(x, y)^2 + g_k(x, y)^3 sum_{a,b} A_k(a, b))``
+  (0 where the denominator is 0), ``alpha_k = sum_{x,y} a_k(x, y) ReLU(g_k(x, y))``, map
+  ``ReLU(sum_k alpha_k A_k)``: the closed form of the paper with an exponential score, as
+  pytorch-grad-cam computes it (which adds 1e-6 to the denominator). The sum runs over the
+  activations only; the gradient is the one at ``(x, y)``.
 * **LayerCAM** (Jiang et al., TIP 2021): no channel average at all,
   map ``ReLU(sum_k ReLU(g_k(x, y)) A_k(x, y))``.
 
@@ -29,7 +31,7 @@ import torch
 from torch import nn
 
 from ._checks import check_choice, check_number, check_same_length, check_tensor
-from .cam import NORMALIZATIONS, normalize, upsample
+from .cam import NORMALIZATIONS, compute_cams, normalize, upsample
 
 METHODS = ("gradcam", "gradcam++", "layercam")
 
@@ -89,7 +91,11 @@ def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted",
     check_tensor("images", images, ndim=4, kind="float", finite=True)
     layer = _default_layer(model) if layer is None else layer
     classes = _check_classes(classes, len(images))
-    device = next(model.parameters()).device
+    parameter = next(model.parameters())
+    device = parameter.device
+    if images.dtype != parameter.dtype:
+        raise TypeError(f"images: expected {parameter.dtype} images, the dtype of the model's parameters, "
+                        f"got {images.dtype} (convert with images.to({parameter.dtype}))")
     model.eval()
     with torch.enable_grad(), capture_output(layer) as outputs:
         logits = model(images.to(device))
@@ -122,7 +128,8 @@ def combine(activations: torch.Tensor, gradients: torch.Tensor, method: str = "g
     if method == "layercam":
         return torch.relu((torch.relu(gradients) * activations).sum(1))
     g2 = gradients.pow(2)
-    denominator = 2 * g2 + (activations * gradients.pow(3)).sum(dim=(2, 3), keepdim=True)
+    activation_sums = activations.sum(dim=(2, 3), keepdim=True)              # (N, K, 1, 1)
+    denominator = 2 * g2 + gradients.pow(3) * activation_sums
     a = torch.where(denominator != 0, g2 / torch.where(denominator != 0, denominator, 1.0), 0.0)
     alpha = (a * torch.relu(gradients)).sum(dim=(2, 3), keepdim=True)
     return torch.relu((alpha * activations).sum(1))
@@ -179,7 +186,6 @@ def gradcam_identity_gap(model: nn.Module, images: torch.Tensor, classes: torch.
     Zero up to rounding: on such a head the gradient of ``S_c`` with respect to ``f_k(x, y)``
     is ``w_k^c / Z`` at every position, so Grad-CAM's weights are ``w_k^c / Z``.
     """
-    from .cam import compute_cams
     _, cams = compute_cams(model, images, classes=classes, size=None)
     _, grad = gradient_cams(model, images, classes=classes, size=None)
     z = cams.shape[-1] * cams.shape[-2]

@@ -10,12 +10,17 @@ Every model here has the same interface:
 :class:`SmallCNN` is a small, fast body with three heads: global average pooling
 (``"gap"``, the CAM design), global max pooling (``"gmp"``) and flatten + fully
 connected (``"flatten"``, the design GAP replaced). :func:`resnet18_cam` wraps a
-torchvision ResNet-18 (random weights) in the same interface.
+torchvision ResNet-18 (random weights) in the same interface (the tests use it to check
+wsl_lib's maps against TorchCAM's and pytorch-grad-cam's).
+
+:class:`BoxRegressor` (chapter 1's fully supervised localizer) and :class:`SmallSegmenter`
+(chapter 5's segmenter) are the book's other two models.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 import torchvision
 from torch import nn
 
@@ -163,6 +168,70 @@ def check_cam_ready(model: nn.Module) -> nn.Module:
         raise TypeError(f"model: expected a model with a features(x) method and an nn.Linear classifier "
                         f"(see wsl_lib.models), got {type(model).__name__}")
     if getattr(model, "head", "gap") == "flatten":
-        raise ValueError("model: a flatten + fully connected head has no class activation map "
-                         "(its weights are per position, not per channel); use a GAP or GMP head")
+        raise ValueError("model: expected a GAP or GMP head, got a flatten + fully connected head, which has no "
+                         "class activation map (its weights are per position, not per channel)")
     return model
+
+
+class SmallSegmenter(nn.Module):
+    """A tiny fully convolutional segmenter: images ``(N, 3, H, W)`` -> label scores ``(N, L, H, W)``.
+
+    A stride-2 stem, then deep features at stride 8: either two stages of its own (max pooling,
+    then a 3x3 convolution, twice), or a given ``encoder``, such as the body of the book's
+    classifier (``model.features``), which is then frozen: the segmenter reuses what the
+    classifier learned from image labels, as real segmenters reuse an ImageNet classifier.
+    Three 1x1 convolutions read label scores ``L = num_labels`` (background included) from the
+    stem (fine detail, as in FCN's skip connections), the deep features (coarse but informed), and
+    their global average (what the whole image shows, as in ParseNet's global context). The coarse
+    scores are upsampled, the three are added, and the sum is upsampled to the input's size.
+
+    Args:
+        num_labels: labels ``L``, background included.
+        widths: channels of the stem and of the two deep stages (the latter unused with an encoder).
+        encoder: ``None``, or a module (or a bound method such as ``classifier.features``) mapping
+            images to features ``(N, K, H/8, W/8)``; then ``encoder_channels = K`` is required.
+    """
+
+    def __init__(self, num_labels: int, widths=(16, 32, 64), *, encoder=None, encoder_channels: int | None = None):
+        super().__init__()
+        check_number("num_labels", num_labels, low=2, integer=True)
+        if (not isinstance(widths, (tuple, list)) or len(widths) != 3
+                or not all(isinstance(w, int) and w > 0 for w in widths)):
+            raise ValueError(f"widths: expected a tuple of three positive ints, got {widths!r}")
+        self.stem = nn.Sequential(*_conv_block(3, widths[0], stride=2))
+        if encoder is None:
+            self.deep = nn.Sequential(nn.MaxPool2d(2), *_conv_block(widths[0], widths[1]),
+                                      nn.MaxPool2d(2), *_conv_block(widths[1], widths[2]))
+            channels = widths[2]
+        else:
+            if not callable(encoder):
+                raise TypeError(f"encoder: expected a module or a function of images, got {type(encoder).__name__}")
+            check_number("encoder_channels", encoder_channels, low=1, integer=True)
+            owner = getattr(encoder, "__self__", encoder)
+            if isinstance(owner, nn.Module):
+                owner.requires_grad_(False)
+                self._frozen = [owner.eval()]                  # a list: not registered as a submodule
+            self.deep = None
+            self._encoder = encoder
+            channels = encoder_channels
+        self.fine = nn.Conv2d(widths[0], num_labels, 1)
+        self.coarse = nn.Conv2d(channels, num_labels, 1)
+        self.context = nn.Conv2d(channels, num_labels, 1)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        for module in getattr(self, "_frozen", []):           # a frozen encoder stays in eval mode
+            module.eval()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor("x", x, ndim=4, kind="float")
+        stem = self.stem(x)
+        if self.deep is not None:
+            deep = self.deep(stem)
+        else:
+            with torch.no_grad():
+                deep = self._encoder(x)
+        coarse = F.interpolate(self.coarse(deep), size=stem.shape[-2:], mode="bilinear", align_corners=False)
+        scores = self.fine(stem) + coarse + self.context(deep.mean(dim=(2, 3), keepdim=True))
+        return F.interpolate(scores, size=x.shape[-2:], mode="bilinear", align_corners=False)

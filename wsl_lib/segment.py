@@ -1,12 +1,11 @@
-"""Semantic segmentation from weak labels: the metric, pseudo-masks from CAMs and boxes, a refinement, a segmenter.
+"""Semantic segmentation from weak labels: pseudo-masks from CAMs and boxes, a refinement, a segmenter trained on them.
 
 Class maps ``(N, H, W)`` int64 hold one label per pixel: ``0`` is the background and
 ``c + 1`` is class ``c`` (the convention of :meth:`wsl_lib.data.WSLDataset.semantic_masks`);
-:data:`IGNORE_INDEX` (255) marks a pixel that a loss and a metric skip.
+:data:`wsl_lib.data.IGNORE_INDEX` (255) marks a pixel whose label is unknown, which the loss
+skips. The scores (mIoU) are in :mod:`wsl_lib.metrics`, the model in :mod:`wsl_lib.models`,
+the colours of label maps in :mod:`wsl_lib.viz`. Derived in chapter 5.
 
-* **The metric**: :func:`confusion_matrix` (rows: true label, columns: predicted label),
-  :func:`iou_per_class` and :func:`mean_iou`, the mean over labels, background included, of
-  ``TP / (TP + FP + FN)``.
 * **From CAMs** (image-level labels): :func:`cam_label_scores` max-normalizes the CAM of each
   class present in the image, adds a background score (a constant, or ``(1 - max_c M_c)^alpha``
   as in AffinityNet), and :func:`cam_pseudo_masks` takes the argmax.
@@ -16,9 +15,9 @@ Class maps ``(N, H, W)`` int64 hold one label per pixel: ``0`` is the background
 * **From boxes**: :func:`box_pseudo_masks` fills each box, optionally with an ignored band
   along its border; :func:`box_colour_masks` keeps, inside each box, the pixels whose colour
   differs from the colour just outside the box.
-* **A segmenter**: :class:`SmallSegmenter`, a tiny fully convolutional network, trained by
-  :func:`train_segmenter` with :func:`wsl_lib.train.fit` and a per-pixel cross-entropy that
-  skips :data:`IGNORE_INDEX`.
+* **A segmenter**: :class:`wsl_lib.models.SmallSegmenter`, a tiny fully convolutional network,
+  trained by :func:`train_segmenter` with :func:`wsl_lib.train.fit` and a per-pixel
+  cross-entropy that skips :data:`wsl_lib.data.IGNORE_INDEX`.
 """
 
 from __future__ import annotations
@@ -27,69 +26,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_boxes, check_number, check_same_length, check_tensor
+from ._checks import check_boxes, check_number, check_same_length, check_size, check_tensor
+from .boxes import boxes_to_masks
 from .cam import normalize
+from .data import IGNORE_INDEX
 from .localize import largest_component
-from .models import _conv_block
+from .metrics import _check_label_map
+from .models import SmallSegmenter
 from .train import default_loss, fit, predict, seed_everything
-
-IGNORE_INDEX = 255
-
-
-# --------------------------------------------------------------------------- the metric
-
-def _check_label_map(name: str, x, num_classes: int, ignore_index: int) -> None:
-    check_tensor(name, x, ndim=3, kind="int", nonempty=False)
-    bad = (x != ignore_index) & ((x < 0) | (x >= num_classes))
-    if bool(bad.any()):
-        raise ValueError(f"{name}: expected labels in [0, {num_classes - 1}] or {ignore_index} (ignored), "
-                         f"got the value {int(x[bad][0])}")
-
-
-def confusion_matrix(predicted: torch.Tensor, target: torch.Tensor, num_classes: int, *,
-                     ignore_index: int = IGNORE_INDEX) -> torch.Tensor:
-    """Pixel counts ``(K, K)`` int64: entry ``[t, p]`` counts pixels of true label ``t`` predicted ``p``.
-
-    ``predicted`` and ``target`` are label maps ``(N, H, W)`` with values in ``[0, K)``, ``K =
-    num_classes`` (background included). A pixel equal to ``ignore_index`` in either map is
-    not counted (an ignored pixel of a pseudo-mask says nothing, right or wrong).
-    """
-    check_number("num_classes", num_classes, low=1, integer=True)
-    check_number("ignore_index", ignore_index, integer=True)
-    _check_label_map("predicted", predicted, num_classes, ignore_index)
-    _check_label_map("target", target, num_classes, ignore_index)
-    if predicted.shape != target.shape:
-        raise ValueError(f"predicted: expected the shape of target {tuple(target.shape)}, got {tuple(predicted.shape)}")
-    keep = (predicted != ignore_index) & (target != ignore_index)
-    pairs = target[keep].long() * num_classes + predicted[keep].long().to(target.device)
-    return torch.bincount(pairs.cpu(), minlength=num_classes * num_classes).view(num_classes, num_classes)
-
-
-def iou_per_class(confusion: torch.Tensor) -> torch.Tensor:
-    """IoU of each label, ``TP / (TP + FP + FN)``, from a confusion matrix ``(K, K)`` -> ``(K,)`` float64.
-
-    A label that is neither in the target nor predicted has no IoU: its entry is NaN, and
-    :func:`mean_iou` leaves it out.
-    """
-    check_tensor("confusion", confusion, ndim=2, kind="int")
-    if confusion.shape[0] != confusion.shape[1]:
-        raise ValueError(f"confusion: expected a square matrix, got shape {tuple(confusion.shape)}")
-    confusion = confusion.double()
-    tp = confusion.diagonal()
-    union = confusion.sum(0) + confusion.sum(1) - tp
-    return torch.where(union > 0, tp / union.clamp(min=1), torch.nan)
-
-
-def mean_iou(predicted: torch.Tensor, target: torch.Tensor, num_classes: int, *,
-             ignore_index: int = IGNORE_INDEX) -> float:
-    """Mean IoU over the labels (background included) that occur in ``target`` or ``predicted``.
-
-    The IoU of each label is computed over all pixels of all images together (as on PASCAL VOC),
-    then averaged over labels. NaN when no pixel is counted at all.
-    """
-    iou = iou_per_class(confusion_matrix(predicted, target, num_classes, ignore_index=ignore_index))
-    present = ~torch.isnan(iou)
-    return float(iou[present].mean()) if bool(present.any()) else float("nan")
 
 
 # --------------------------------------------------------------------------- from CAMs
@@ -111,7 +55,7 @@ def _label_matrix(labels: torch.Tensor, n: int, num_classes: int) -> torch.Tenso
     return present
 
 
-def cam_label_scores(cams: torch.Tensor, labels: torch.Tensor, *, threshold: float | None = None,
+def cam_label_scores(cams: torch.Tensor, labels: torch.Tensor, *, background: float | None = None,
                      alpha: float | None = None) -> torch.Tensor:
     """Scores ``(N, C + 1, H, W)`` of every label at every pixel, background first.
 
@@ -119,7 +63,7 @@ def cam_label_scores(cams: torch.Tensor, labels: torch.Tensor, *, threshold: flo
         cams: CAMs of every class ``(N, C, H, W)`` at image resolution
             (``wsl.cam.compute_cams(model, images)``).
         labels: image-level labels, class indices ``(N,)`` or multi-hot ``(N, C)``.
-        threshold: a constant background score in [0, 1] (IRNet uses 0.15), or
+        background: a constant background score in [0, 1] (IRNet uses 0.15), or
         alpha: the background score ``(1 - max_c M_c) ** alpha`` (AffinityNet); give exactly one.
 
     Each CAM of a class present in the image is normalized by its maximum (negative values cut,
@@ -130,25 +74,26 @@ def cam_label_scores(cams: torch.Tensor, labels: torch.Tensor, *, threshold: flo
     check_tensor("cams", cams, ndim=4, kind="float", finite=True)
     n, c = cams.shape[:2]
     present = _label_matrix(labels, n, c).to(cams.device)
-    if (threshold is None) == (alpha is None):
-        raise ValueError(f"threshold, alpha: expected exactly one of them, got threshold={threshold!r}, alpha={alpha!r}")
+    if (background is None) == (alpha is None):
+        raise ValueError(f"background, alpha: expected exactly one of them, got background={background!r}, "
+                         f"alpha={alpha!r}")
     scores = normalize(cams, "max") * present[:, :, None, None]
-    if threshold is not None:
-        check_number("threshold", threshold, low=0.0, high=1.0)
-        background = torch.full_like(scores[:, :1], float(threshold))
+    if background is not None:
+        check_number("background", background, low=0.0, high=1.0)
+        background_scores = torch.full_like(scores[:, :1], float(background))
     else:
         check_number("alpha", alpha, low=0.0, low_open=True)
-        background = (1 - scores.amax(1, keepdim=True)) ** alpha
-    return torch.cat([background, scores], 1)
+        background_scores = (1 - scores.amax(1, keepdim=True)) ** alpha
+    return torch.cat([background_scores, scores], 1)
 
 
-def cam_pseudo_masks(cams: torch.Tensor, labels: torch.Tensor, *, threshold: float | None = None,
+def cam_pseudo_masks(cams: torch.Tensor, labels: torch.Tensor, *, background: float | None = None,
                      alpha: float | None = None) -> torch.Tensor:
     """Pseudo-masks ``(N, H, W)`` int64 from CAMs: the argmax of :func:`cam_label_scores`.
 
     A pixel whose best class scores no more than the background is background (ties go to it).
     """
-    return cam_label_scores(cams, labels, threshold=threshold, alpha=alpha).argmax(1)
+    return cam_label_scores(cams, labels, background=background, alpha=alpha).argmax(1)
 
 
 # --------------------------------------------------------------------------- refinement
@@ -261,12 +206,12 @@ def _boxes_and_classes(boxes, classes):
 
 
 def _box_region(boxes: torch.Tensor, size) -> torch.Tensor:
-    """Bool masks ``(N, K, H, W)`` of the pixels whose centre lies inside each box ``(N, K, 4)``."""
-    h, w = size
-    ys = torch.arange(h, dtype=boxes.dtype, device=boxes.device) + 0.5
-    xs = torch.arange(w, dtype=boxes.dtype, device=boxes.device) + 0.5
-    x1, y1, x2, y2 = (boxes[..., i, None, None] for i in range(4))
-    return (xs >= x1) & (xs < x2) & (ys[:, None] >= y1) & (ys[:, None] < y2)
+    """Bool masks ``(N, K, H, W)`` of the pixels whose centre lies inside each box ``(N, K, 4)``
+    (:func:`wsl_lib.boxes.boxes_to_masks`; a box shrunk past empty is empty)."""
+    n, k = boxes.shape[:2]
+    flat = boxes.reshape(-1, 4)
+    flat = torch.cat([flat[:, :2], torch.maximum(flat[:, 2:], flat[:, :2])], 1)
+    return boxes_to_masks(flat, size).view(n, k, *size)
 
 
 def _paint(regions: torch.Tensor, values: torch.Tensor, boxes: torch.Tensor, base: torch.Tensor) -> torch.Tensor:
@@ -288,16 +233,14 @@ def box_pseudo_masks(boxes: torch.Tensor, classes: torch.Tensor, size, *, band: 
         classes: the class ``c`` of each box, ``(N,)`` or ``(N, K)``; its pixels get label ``c + 1``.
         size: ``(H, W)`` of the masks.
         band: a fraction in [0, 0.5): the pixels inside a box but within ``band * width`` of its left
-            or right side, or ``band * height`` of its top or bottom, are :data:`IGNORE_INDEX`
+            or right side, or ``band * height`` of its top or bottom, are :data:`wsl_lib.data.IGNORE_INDEX`
             (the box border is where a filled box is most often wrong). 0 fills the whole box.
 
     Pixels outside every box are background (0); where boxes overlap, the smaller box wins.
     An empty box (zero area) labels nothing.
     """
     boxes, classes = _boxes_and_classes(boxes, classes)
-    if (not isinstance(size, (tuple, list, torch.Size)) or len(size) != 2
-            or not all(isinstance(s, int) and s > 0 for s in size)):
-        raise ValueError(f"size: expected (height, width) as two positive ints, got {size!r}")
+    size = check_size("size", size)
     check_number("band", band, low=0.0, high=0.5, high_open=True)
     regions = _box_region(boxes, size)
     wh = (boxes[..., 2:] - boxes[..., :2]).repeat(1, 1, 2)                           # (N, K, 4)
@@ -343,73 +286,9 @@ def box_colour_masks(images: torch.Tensor, boxes: torch.Tensor, classes: torch.T
 
 # --------------------------------------------------------------------------- a segmenter
 
-class SmallSegmenter(nn.Module):
-    """A tiny fully convolutional segmenter: images ``(N, 3, H, W)`` -> label scores ``(N, L, H, W)``.
-
-    A stride-2 stem, then deep features at stride 8: either two stages of its own (max pooling,
-    then a 3x3 convolution, twice), or a given ``encoder``, such as the body of the book's
-    classifier (``model.features``), which is then frozen: the segmenter reuses what the
-    classifier learned from image labels, as real segmenters reuse an ImageNet classifier.
-    Three 1x1 convolutions read label scores ``L = num_labels`` (background included) from the
-    stem (fine detail, as in FCN's skip connections), the deep features (coarse but informed), and
-    their global average (what the whole image shows, as in ParseNet's global context). The coarse
-    scores are upsampled, the three are added, and the sum is upsampled to the input's size.
-
-    Args:
-        num_labels: labels ``L``, background included.
-        widths: channels of the stem and of the two deep stages (the latter unused with an encoder).
-        encoder: ``None``, or a module (or a bound method such as ``classifier.features``) mapping
-            images to features ``(N, K, H/8, W/8)``; then ``encoder_channels = K`` is required.
-    """
-
-    def __init__(self, num_labels: int, widths=(16, 32, 64), *, encoder=None, encoder_channels: int | None = None):
-        super().__init__()
-        check_number("num_labels", num_labels, low=2, integer=True)
-        if (not isinstance(widths, (tuple, list)) or len(widths) != 3
-                or not all(isinstance(w, int) and w > 0 for w in widths)):
-            raise ValueError(f"widths: expected a tuple of three positive ints, got {widths!r}")
-        self.stem = nn.Sequential(*_conv_block(3, widths[0], stride=2))
-        if encoder is None:
-            self.deep = nn.Sequential(nn.MaxPool2d(2), *_conv_block(widths[0], widths[1]),
-                                      nn.MaxPool2d(2), *_conv_block(widths[1], widths[2]))
-            channels = widths[2]
-        else:
-            if not callable(encoder):
-                raise TypeError(f"encoder: expected a module or a function of images, got {type(encoder).__name__}")
-            check_number("encoder_channels", encoder_channels, low=1, integer=True)
-            owner = getattr(encoder, "__self__", encoder)
-            if isinstance(owner, nn.Module):
-                owner.requires_grad_(False)
-                self._frozen = [owner.eval()]                  # a list: not registered as a submodule
-            self.deep = None
-            self._encoder = encoder
-            channels = encoder_channels
-        self.fine = nn.Conv2d(widths[0], num_labels, 1)
-        self.coarse = nn.Conv2d(channels, num_labels, 1)
-        self.context = nn.Conv2d(channels, num_labels, 1)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        for module in getattr(self, "_frozen", []):           # a frozen encoder stays in eval mode
-            module.eval()
-        return self
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_tensor("x", x, ndim=4, kind="float")
-        stem = self.stem(x)
-        if self.deep is not None:
-            deep = self.deep(stem)
-        else:
-            with torch.no_grad():
-                deep = self._encoder(x)
-        coarse = F.interpolate(self.coarse(deep), size=stem.shape[-2:], mode="bilinear", align_corners=False)
-        scores = self.fine(stem) + coarse + self.context(deep.mean(dim=(2, 3), keepdim=True))
-        return F.interpolate(scores, size=x.shape[-2:], mode="bilinear", align_corners=False)
-
-
 def segmentation_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Per-pixel cross-entropy of scores ``(N, L, H, W)`` against labels ``(N, H, W)``; pixels at
-    :data:`IGNORE_INDEX` count for nothing (the loss of :func:`wsl_lib.train.default_loss`)."""
+    :data:`wsl_lib.data.IGNORE_INDEX` count for nothing (the loss of :func:`wsl_lib.train.default_loss`)."""
     check_tensor("outputs", outputs, ndim=4, kind="float")
     check_tensor("targets", targets, ndim=3, kind="int")
     if targets.shape != (outputs.shape[0], *outputs.shape[2:]):
@@ -422,8 +301,8 @@ def train_segmenter(images: torch.Tensor, masks: torch.Tensor, num_labels: int, 
                     encoder=None, encoder_channels: int | None = None, epochs: int = 5, lr: float = 3e-2,
                     batch_size: int = 32, seed: int = 0,
                     progress: bool = True, device=None) -> SmallSegmenter:
-    """A :class:`SmallSegmenter` trained on ``images`` ``(N, 3, H, W)`` and label maps ``masks`` ``(N, H, W)``
-    (exact masks or pseudo-masks, :data:`IGNORE_INDEX` where unknown) with :func:`wsl_lib.train.fit`."""
+    """A :class:`wsl_lib.models.SmallSegmenter` trained on ``images`` ``(N, 3, H, W)`` and label maps ``masks`` ``(N, H, W)``
+    (exact masks or pseudo-masks, :data:`wsl_lib.data.IGNORE_INDEX` where unknown) with :func:`wsl_lib.train.fit`."""
     check_tensor("masks", masks, ndim=3, kind="int")
     _check_label_map("masks", masks, num_labels, IGNORE_INDEX)
     seed_everything(seed)
@@ -436,22 +315,3 @@ def train_segmenter(images: torch.Tensor, masks: torch.Tensor, num_labels: int, 
 def predict_masks(model: nn.Module, images: torch.Tensor, *, batch_size: int = 250) -> torch.Tensor:
     """The label of highest score at each pixel: images ``(N, 3, H, W)`` -> ``(N, H, W)`` int64, on the CPU."""
     return predict(model, images, batch_size=batch_size).argmax(1)
-
-
-# --------------------------------------------------------------------------- pictures
-
-#: colours of labels 0 (background, black) and 1..6 (the Shapes classes); the ignore label is white
-LABEL_COLOURS = torch.tensor([[0.0, 0.0, 0.0], [0.90, 0.10, 0.10], [0.10, 0.60, 0.90], [1.00, 0.80, 0.10],
-                              [0.20, 0.80, 0.20], [0.80, 0.30, 0.90], [1.00, 0.50, 0.00], [0.55, 0.55, 0.55],
-                              [0.40, 0.20, 0.10], [0.00, 0.50, 0.50], [0.60, 0.60, 0.20]])
-
-
-def colourize(maps: torch.Tensor) -> torch.Tensor:
-    """Label maps ``(N, H, W)`` -> colour images ``(N, 3, H, W)`` in [0, 1] (one fixed colour per label,
-    :data:`IGNORE_INDEX` white), for :func:`wsl_lib.viz.show_images`."""
-    check_tensor("maps", maps, ndim=3, kind="int")
-    _check_label_map("maps", maps, len(LABEL_COLOURS), IGNORE_INDEX)
-    maps = maps.detach().cpu().long()
-    colours = torch.cat([LABEL_COLOURS, torch.ones(1, 3)])
-    index = torch.where(maps == IGNORE_INDEX, len(LABEL_COLOURS), maps)
-    return colours[index].permute(0, 3, 1, 2).contiguous()

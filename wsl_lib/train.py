@@ -19,7 +19,7 @@ from tqdm import tqdm
 from . import cache
 from ._checks import check_number, check_same_length, check_tensor
 from .augment import HIDE_AND_SEEK_GRIDS, hide_and_seek
-from .data import DIGIT_CLASSES, SHAPE_CLASSES, make_digits, make_shapes
+from .data import DIGIT_CLASSES, IGNORE_INDEX, SHAPE_CLASSES, make_digits, make_shapes
 from .models import SmallCNN
 from .seeding import generator, seed_everything  # noqa: F401 (seed_everything is part of this module's API)
 
@@ -31,7 +31,7 @@ def default_device() -> torch.device:
 
 def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Cross-entropy for integer targets (class per image ``(N,)`` or per pixel ``(N, H, W)``,
-    where 255 marks pixels to ignore); binary cross-entropy for float multi-hot targets ``(N, C)``."""
+    where :data:`wsl_lib.data.IGNORE_INDEX` marks pixels to ignore); binary cross-entropy for float multi-hot targets ``(N, C)``."""
     check_tensor("outputs", outputs, kind="float")
     check_tensor("targets", targets, kind="real")
     check_same_length(outputs=outputs, targets=targets)
@@ -40,7 +40,7 @@ def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
             raise ValueError(f"targets: expected multi-hot targets of the outputs' shape {tuple(outputs.shape)}, "
                              f"got shape {tuple(targets.shape)}")
         return F.binary_cross_entropy_with_logits(outputs, targets)
-    return F.cross_entropy(outputs, targets, ignore_index=255)
+    return F.cross_entropy(outputs, targets, ignore_index=IGNORE_INDEX)
 
 
 def box_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""Pictures: CAM heatmaps over images, boxes and masks drawn on images, and image grids.
+"""Pictures: CAM heatmaps over images, boxes and masks drawn on images, label maps in colour, image grids.
 
 Images are ``(3, H, W)`` float tensors in [0, 1] (or uint8); maps are ``(H, W)``.
 Drawing uses ``torchvision.utils`` (``draw_bounding_boxes``, ``draw_segmentation_masks``,
@@ -14,9 +14,14 @@ import torch.nn.functional as F
 import torchvision.utils as tvu
 
 from ._checks import check_boxes, check_number, check_tensor
+from .cam import normalize
+from .data import IGNORE_INDEX
 
-GT_COLOUR = "lime"          # ground truth, in every figure of the book
-PRED_COLOUR = "red"         # prediction
+# Ground truth and prediction in every figure of the book: blue and orange of the Okabe-Ito
+# palette, a pair that stays distinct under the common colour-vision deficiencies; every
+# figure's legend or caption also says which is which.
+GT_COLOUR = "#0072B2"       # ground truth: blue
+PRED_COLOUR = "#E69F00"     # prediction: orange
 
 
 def _as_float_image(name: str, image: torch.Tensor) -> torch.Tensor:
@@ -33,17 +38,20 @@ def to_uint8(image: torch.Tensor) -> torch.Tensor:
     return (_as_float_image("image", image).clamp(0, 1) * 255).round().to(torch.uint8)
 
 
-def heatmap(cam: torch.Tensor, cmap: str = "jet") -> torch.Tensor:
-    """A map ``(H, W)`` -> colour image ``(3, H, W)`` in [0, 1], min-max scaled (a flat map is all low)."""
+def heatmap(cam: torch.Tensor, cmap: str = "viridis") -> torch.Tensor:
+    """A map ``(H, W)`` -> colour image ``(3, H, W)`` in [0, 1], min-max scaled (a flat map is all low).
+
+    The default colour map, viridis, is perceptually uniform: equal steps of the map look like
+    equal steps of colour, which a rainbow map such as ``jet`` does not give. The scaling is per
+    map: show a colour bar, or a shared scale, when maps are compared (see :func:`show_images`).
+    """
     check_tensor("cam", cam, ndim=2, kind="float", finite=True)
-    cam = cam.detach().cpu().float()
-    span = cam.max() - cam.min()
-    scaled = (cam - cam.min()) / span if span > 0 else torch.zeros_like(cam)
+    scaled = normalize(cam.detach().cpu().float(), "minmax")
     rgba = matplotlib.colormaps[cmap](scaled.numpy())
     return torch.from_numpy(rgba[..., :3]).permute(2, 0, 1).float()
 
 
-def overlay(image: torch.Tensor, cam: torch.Tensor, alpha: float = 0.5, cmap: str = "jet") -> torch.Tensor:
+def overlay(image: torch.Tensor, cam: torch.Tensor, alpha: float = 0.5, cmap: str = "viridis") -> torch.Tensor:
     """The heatmap of ``cam`` blended over ``image``; a map at lower resolution is upsampled bilinearly."""
     image = _as_float_image("image", image)
     check_number("alpha", alpha, low=0.0, high=1.0)
@@ -58,8 +66,8 @@ def _upscale(image: torch.Tensor, scale: int) -> torch.Tensor:
     return image.repeat_interleave(scale, -1).repeat_interleave(scale, -2) if scale > 1 else image
 
 
-def draw_boxes(image: torch.Tensor, boxes: torch.Tensor, colors=PRED_COLOUR, *, labels=None,
-               width: int = 2, scale: int = 4) -> torch.Tensor:
+def draw_boxes(image: torch.Tensor, boxes: torch.Tensor, colours=PRED_COLOUR, *, labels=None,
+               width: int = 3, scale: int = 4) -> torch.Tensor:
     """Draw boxes ``(M, 4)`` (pixel edges) on ``image``, upscaled ``scale`` times so thin lines stay visible.
 
     Returns a uint8 image ``(3, scale*H, scale*W)``. Empty boxes are skipped.
@@ -67,18 +75,18 @@ def draw_boxes(image: torch.Tensor, boxes: torch.Tensor, colors=PRED_COLOUR, *, 
     check_boxes("boxes", boxes)
     out = _upscale(to_uint8(image), scale)
     keep = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
-    if isinstance(colors, (list, tuple)):
-        colors = [c for c, k in zip(colors, keep.tolist()) if k]
+    if isinstance(colours, (list, tuple)):
+        colours = [c for c, k in zip(colours, keep.tolist()) if k]
     if labels is not None:
         labels = [lab for lab, k in zip(labels, keep.tolist()) if k]
     if not bool(keep.any()):
         return out
     # draw_bounding_boxes takes the last pixel inside the box, hence the -1
     scaled = boxes[keep].detach().cpu().float() * scale - torch.tensor([0.0, 0.0, 1.0, 1.0])
-    return tvu.draw_bounding_boxes(out, scaled, labels=labels, colors=colors, width=width)
+    return tvu.draw_bounding_boxes(out, scaled, labels=labels, colors=colours, width=width)
 
 
-def draw_masks(image: torch.Tensor, masks: torch.Tensor, colors="yellow", *, alpha: float = 0.5,
+def draw_masks(image: torch.Tensor, masks: torch.Tensor, colours="yellow", *, alpha: float = 0.5,
                scale: int = 1) -> torch.Tensor:
     """Blend masks ``(M, H, W)`` or ``(H, W)`` bool over ``image``; uint8 ``(3, scale*H, scale*W)``."""
     check_tensor("masks", masks, ndim=(2, 3), kind="bool")
@@ -86,7 +94,7 @@ def draw_masks(image: torch.Tensor, masks: torch.Tensor, colors="yellow", *, alp
     out = to_uint8(image)
     if masks.shape[-2:] != out.shape[-2:]:
         raise ValueError(f"masks: expected masks of the image's size {tuple(out.shape[-2:])}, got {tuple(masks.shape)}")
-    out = tvu.draw_segmentation_masks(out, masks.detach().cpu(), alpha=alpha, colors=colors)
+    out = tvu.draw_segmentation_masks(out, masks.detach().cpu(), alpha=alpha, colors=colours)
     return _upscale(out, scale)
 
 
@@ -117,15 +125,28 @@ def show_images(images, titles=None, *, ncols: int = 8, size: float = 1.6, cmap:
         else:
             ax.imshow(img.float().numpy(), cmap=cmap or "viridis", interpolation="nearest")
         if titles is not None:
-            ax.set_title(str(titles[i]), fontsize=8)
+            ax.set_title(str(titles[i]), fontsize=10)
     if suptitle:
         fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> torch.Tensor:
-    """A batch ``(N, 3, H, W)`` tiled into one image ``(3, H', W')`` (``torchvision.utils.make_grid``)."""
-    check_tensor("images", images, ndim=4)
-    check_number("nrow", nrow, low=1, integer=True)
-    return tvu.make_grid(images.detach().cpu(), nrow=nrow, padding=padding, pad_value=1.0)
+#: colours of labels 0 (background, black) and 1..6 (the Shapes classes); the ignore label is white
+LABEL_COLOURS = torch.tensor([[0.0, 0.0, 0.0], [0.90, 0.10, 0.10], [0.10, 0.60, 0.90], [1.00, 0.80, 0.10],
+                              [0.20, 0.80, 0.20], [0.80, 0.30, 0.90], [1.00, 0.50, 0.00], [0.55, 0.55, 0.55],
+                              [0.40, 0.20, 0.10], [0.00, 0.50, 0.50], [0.60, 0.60, 0.20]])
+
+
+def colourize(maps: torch.Tensor) -> torch.Tensor:
+    """Label maps ``(N, H, W)`` -> colour images ``(N, 3, H, W)`` in [0, 1] (one fixed colour per label,
+    :data:`wsl_lib.data.IGNORE_INDEX` white), for :func:`wsl_lib.viz.show_images`."""
+    check_tensor("maps", maps, ndim=3, kind="int")
+    bad = (maps != IGNORE_INDEX) & ((maps < 0) | (maps >= len(LABEL_COLOURS)))
+    if bool(bad.any()):
+        raise ValueError(f"maps: expected labels in [0, {len(LABEL_COLOURS) - 1}] or {IGNORE_INDEX} (ignored), "
+                         f"got the value {int(maps[bad][0])}")
+    maps = maps.detach().cpu().long()
+    colours = torch.cat([LABEL_COLOURS, torch.ones(1, 3)])
+    index = torch.where(maps == IGNORE_INDEX, len(LABEL_COLOURS), maps)
+    return colours[index].permute(0, 3, 1, 2).contiguous()

@@ -1,0 +1,100 @@
+"""Box geometry: boxes from masks and back, overlap, IoU.
+
+Every box in wsl_lib is ``(x1, y1, x2, y2)`` in pixel-edge coordinates, ``x2`` and ``y2``
+exclusive, ``0 <= x1 <= x2`` and ``0 <= y1 <= y2``: pixel ``(row i, column j)`` covers
+``[j, j + 1) x [i, i + 1)``, so the box of a single pixel is ``(j, i, j + 1, i + 1)`` and a
+box's area is its number of pixels. ``(0, 0, 0, 0)`` is the *empty box*: it is what an empty
+mask gives, and its IoU with anything is 0.
+
+(``torchvision.ops.masks_to_boxes`` returns the index of the last pixel instead, an inclusive
+corner; the reference code of Choe et al. mixes the two, see :mod:`wsl_lib.metrics`.)
+"""
+
+from __future__ import annotations
+
+import torch
+import torchvision.ops as ops
+
+from ._checks import check_boxes, check_same_length, check_size, check_tensor
+
+
+def masks_to_boxes(masks: torch.Tensor) -> torch.Tensor:
+    """Bounding boxes ``(M, 4)`` of masks ``(M, H, W)`` bool (the box convention of this module).
+
+    ``torchvision.ops.masks_to_boxes`` gives the index of the last pixel; adding 1 to ``x2``
+    and ``y2`` turns it into the far edge. An empty mask gives the empty box ``(0, 0, 0, 0)``.
+    """
+    check_tensor("masks", masks, ndim=3, kind="bool", nonempty=False)
+    boxes = ops.masks_to_boxes(masks)
+    present = masks.flatten(1).any(1, keepdim=True)
+    return torch.where(present, boxes + torch.tensor([0.0, 0.0, 1.0, 1.0], device=masks.device), 0.0)
+
+
+def boxes_to_masks(boxes: torch.Tensor, size) -> torch.Tensor:
+    """Masks ``(N, H, W)`` bool that are true on the pixels whose *centre* lies in each box ``(N, 4)``.
+
+    The inverse of :func:`masks_to_boxes` for boxes on pixel edges; a box with fractional
+    corners (a regressor's output) covers the pixels whose centre ``(j + 0.5, i + 0.5)`` it
+    contains. ``size`` is ``(H, W)``. An empty box gives an empty mask.
+    """
+    check_boxes("boxes", boxes)
+    h, w = check_size("size", size)
+    boxes = boxes.detach().float()
+    ys = torch.arange(h, dtype=torch.float32, device=boxes.device) + 0.5
+    xs = torch.arange(w, dtype=torch.float32, device=boxes.device) + 0.5
+    inside_x = (xs[None] >= boxes[:, 0:1]) & (xs[None] < boxes[:, 2:3])          # (N, W)
+    inside_y = (ys[None] >= boxes[:, 1:2]) & (ys[None] < boxes[:, 3:4])          # (N, H)
+    return inside_y[:, :, None] & inside_x[:, None, :]
+
+
+def _paired_intersection(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
+    """Area of the overlap of each pair of boxes: ``(N, 4)`` and ``(N, 4)`` -> ``(N,)`` (callers check the boxes)."""
+    top_left = torch.maximum(boxes_a[:, :2], boxes_b[:, :2])
+    bottom_right = torch.minimum(boxes_a[:, 2:], boxes_b[:, 2:])
+    return (bottom_right - top_left).clamp(min=0).prod(1)
+
+
+def box_iou(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
+    """IoU of each pair of boxes: ``(N, 4)`` and ``(N, 4)`` -> ``(N,)``; 0 when both boxes are empty.
+
+    (``torchvision.ops.box_iou`` gives all ``N x M`` pairs instead, and NaN for two empty boxes.)
+    """
+    check_boxes("boxes_a", boxes_a)
+    check_boxes("boxes_b", boxes_b)
+    check_same_length(boxes_a=boxes_a, boxes_b=boxes_b)
+    inter = _paired_intersection(boxes_a, boxes_b)
+    union = ops.box_area(boxes_a) + ops.box_area(boxes_b) - inter
+    return torch.where(union > 0, inter / union.clamp(min=1e-12), 0.0)
+
+
+def best_iou(boxes: torch.Tensor, gt_boxes: torch.Tensor) -> torch.Tensor:
+    """IoU ``(N,)`` of each predicted box ``(N, 4)`` with the best-matching of its ground-truth boxes.
+
+    ``gt_boxes`` is ``(N, 4)`` (one object per image) or ``(N, K, 4)`` (K objects per image).
+    """
+    check_boxes("boxes", boxes)
+    check_boxes("gt_boxes", gt_boxes, ndim=(2, 3))
+    check_same_length(boxes=boxes, gt_boxes=gt_boxes)
+    if gt_boxes.ndim == 2:
+        return box_iou(boxes, gt_boxes)
+    k = gt_boxes.shape[1]
+    return box_iou(boxes.repeat_interleave(k, 0), gt_boxes.reshape(-1, 4)).view(-1, k).amax(1)
+
+
+def box_coverage(boxes: torch.Tensor, gt_boxes: torch.Tensor):
+    """How a predicted box ``(N, 4)`` sits on its ground-truth box ``(N, 4)``: ``(inside (N,), covered (N,))``.
+
+    ``inside`` is the fraction of the predicted box's area that lies in the ground-truth box,
+    ``covered`` the fraction of the ground-truth box that the prediction covers. A box on a
+    *part* of the object has ``inside`` near 1 and ``covered`` well below 1. An empty
+    predicted box has ``inside = 0``; an empty ground-truth box has ``covered = 0``.
+    """
+    check_boxes("boxes", boxes)
+    check_boxes("gt_boxes", gt_boxes)
+    check_same_length(boxes=boxes, gt_boxes=gt_boxes)
+    boxes, gt_boxes = boxes.float(), gt_boxes.float().to(boxes.device)
+    inter = _paired_intersection(boxes, gt_boxes)
+    area, gt_area = ops.box_area(boxes), ops.box_area(gt_boxes)
+    inside = torch.where(area > 0, inter / area.clamp(min=1e-12), 0.0)
+    covered = torch.where(gt_area > 0, inter / gt_area.clamp(min=1e-12), 0.0)
+    return inside, covered
