@@ -38,6 +38,24 @@ def test_equal_for_every_class_not_only_the_predicted_one():
     torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-5)
 
 
+def test_equal_to_torchcams_own_normalized_maps():
+    """TorchCAM's own min-max normalization (normalized=True), none of wsl_lib's post-processing.
+
+    TorchCAM returns maps at feature resolution (it leaves resizing to its overlay function), so
+    the comparison is at that resolution: wsl_lib's einsum and its normalize both checked.
+    """
+    from torchcam.methods import CAM
+
+    model, images = bench_cam.make_model_and_batch(96, batch=3, seed=4)
+    ours = wsl.models.ResNetCAM(model)
+    _, mine = wsl.cam.compute_cams(ours, images, classes="predicted", size=None, normalization="minmax")
+    with CAM(model, target_layer="layer4", fc_layer="fc") as extractor, torch.no_grad():
+        scores = model(images)
+        theirs = extractor(scores.argmax(1).tolist(), scores, normalized=True)[0]
+    assert theirs.shape == mine.shape == (3, 3, 3)
+    torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-5)
+
+
 def test_the_benchmark_times_every_method_and_leaves_no_hook_behind():
     model, images = bench_cam.make_model_and_batch(32, batch=2)
     medians = bench_cam.time_methods(model, images, repeats=1)
