@@ -1,5 +1,6 @@
 # Two commands from a fresh clone (Python 3.11 and make are all they need):
 #   make book    install the toolchain into .venv and build the HTML book into _build/html
+#   make unit    the unit tests of wsl_lib alone (about a minute; no notebooks, no book build, no browser)
 #   make test    install the toolchain into .venv and run every test (unit tests, nbval over
 #                every notebook, the book build with warnings as errors)
 # And for authors:
@@ -19,7 +20,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book student test execute execute-cold time-test bench determinism robustness set-repository linkcheck clean
+.PHONY: install book student unit test execute execute-cold time-test bench determinism robustness set-repository linkcheck clean
 
 install: $(STAMP)
 
@@ -38,6 +39,9 @@ book: $(STAMP)
 student: $(STAMP)
 	$(PY) scripts/build_student_edition.py --keep-going
 	@echo "Open _build_student/_build/html/index.html; the student notebooks are in _build_student/notebooks"
+
+unit: $(STAMP)
+	$(PY) -m pytest tests -m "not slow" --ignore=tests/test_notebooks.py -q
 
 test: $(STAMP)
 	$(PY) -m pytest tests book $(NBVAL)

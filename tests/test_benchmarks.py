@@ -18,6 +18,8 @@ pytest.importorskip("pytorch_grad_cam", reason="benchmark requirements not insta
 
 import bench_cam  # noqa: E402
 
+pytestmark = pytest.mark.slow            # left out of `make unit`
+
 
 @pytest.mark.parametrize("size", [64, 96])
 def test_wsl_lib_cams_equal_torchcam_cams(size):

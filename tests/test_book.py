@@ -1,6 +1,10 @@
 """The HTML book builds from the stored notebooks with no warning (warnings are errors)."""
 
+import pytest
+
 from book_files import ROOT, toc_files
+
+pytestmark = pytest.mark.slow            # left out of `make unit`
 
 BUILD = ROOT / "_build" / "html"
 

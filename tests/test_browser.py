@@ -26,6 +26,8 @@ import pytest
 
 from book_files import ROOT, load_config, toc_files
 
+pytestmark = pytest.mark.slow            # left out of `make unit`
+
 BUILD = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = [p.relative_to(ROOT).with_suffix(".html") for p in toc_files()]

@@ -21,6 +21,8 @@ import pytest
 
 from book_files import ROOT, toc_notebooks
 
+pytestmark = pytest.mark.slow            # left out of `make unit`
+
 NOTEBOOKS = toc_notebooks()
 
 

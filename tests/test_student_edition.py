@@ -15,6 +15,8 @@ import pytest
 
 from book_files import ROOT, toc_notebooks
 
+pytestmark = pytest.mark.slow            # left out of `make unit`
+
 FULL = ROOT / "_build" / "html"
 STUDENT = ROOT / "_build_student" / "_build" / "html"
 STUDENT_NOTEBOOKS = ROOT / "_build_student" / "notebooks"

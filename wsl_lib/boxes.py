@@ -8,6 +8,8 @@ mask gives, and its IoU with anything is 0.
 
 (``torchvision.ops.masks_to_boxes`` returns the index of the last pixel instead, an inclusive
 corner; the reference code of Choe et al. mixes the two, see :mod:`wsl_lib.metrics`.)
+
+Introduced in chapter 1 (IoU) and chapter 4 (boxes from maps).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ and the class score is exactly the spatial mean of its map plus the bias:
 
 All maps of a batch come from one forward pass and one tensor product, on the
 model's device.
+
+Derived in chapter 3; the first look uses it first.
 """
 
 from __future__ import annotations
@@ -92,6 +94,18 @@ def compute_cams(model: nn.Module, images: torch.Tensor, *, classes=None, size="
 
     Returns:
         ``(logits (N, C), cams)``, both on the model's device.
+
+    Examples:
+        >>> model = wsl.models.SmallCNN(6, widths=(8, 8, 16, 16)).eval()
+        >>> images = torch.rand(2, 3, 64, 64)
+        >>> logits, cams = compute_cams(model, images, classes=torch.tensor([0, 3]))
+        >>> tuple(logits.shape), tuple(cams.shape)
+        ((2, 6), (2, 64, 64))
+        >>> _, small = compute_cams(model, images, size=None)      # every class, at feature resolution
+        >>> tuple(small.shape)
+        (2, 6, 8, 8)
+
+    Derived in chapter 3 (the first look uses it first).
     """
     check_cam_ready(model)
     check_tensor("images", images, ndim=4, kind="float")

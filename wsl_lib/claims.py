@@ -23,6 +23,8 @@ What a failed claim does depends on one switch, the environment variable ``WSL_C
 
 The printed lines hold no computed number when the claim holds, so they are the same on
 every machine and nbval can compare them; the numbers themselves are glued into the prose.
+
+Introduced on the page "How robust are the findings"; used by every chapter.
 """
 
 from __future__ import annotations

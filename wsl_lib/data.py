@@ -20,6 +20,8 @@ unset). Random numbers come from one ``torch.Generator``, and the
 geometry uses only additions, multiplications, divisions, square roots and
 comparisons, which IEEE 754 rounds the same way everywhere (no sin, cos or
 matrix products whose last bits depend on the CPU).
+
+Introduced in the first look and chapter 1 (Cluttered Digits appears in chapter 1).
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ where the CAM does not exist. The activations are captured by a forward hook tha
 removed when the computation ends, also when it fails (:func:`capture_output`).
 Images are processed in batches; each image's map depends on that image only (the model
 is put in eval mode, so batch normalization uses its running statistics).
+
+Derived in chapter 7.
 """
 
 from __future__ import annotations

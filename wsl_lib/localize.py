@@ -150,15 +150,15 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
     ``(N, 4)`` (optional) from the map of its top-1 class; ``gt_boxes`` ``(N, 4)``,
     ``logits`` ``(N, C)``, ``labels`` ``(N,)``. With ``iou = IoU(boxes, gt_boxes)``, in this order:
 
-    0. ``"correct"``: top-1 class right and ``iou >= iou_threshold`` (a top-1 localization success);
-    3. ``"wrong class, right place"``: top-1 class wrong, but the true class's box or the
+    * code 0, ``"correct"``: top-1 class right and ``iou >= iou_threshold`` (a top-1 localization success);
+    * code 3, ``"wrong class, right place"``: top-1 class wrong, but the true class's box or the
        predicted class's box has IoU >= ``iou_threshold``;
-    1. ``"part only"``: ``iou < iou_threshold`` and at least ``inside`` of the box's area lies
+    * code 1, ``"part only"``: ``iou < iou_threshold`` and at least ``inside`` of the box's area lies
        inside the ground-truth box (the map found only a discriminative part);
-    2. ``"merged with clutter"``: ``iou < iou_threshold`` and at least ``inside`` of the
+    * code 2, ``"merged with clutter"``: ``iou < iou_threshold`` and at least ``inside`` of the
        ground-truth box lies inside the box (it also covers much around the object, which then
        makes up less than half of it);
-    4. ``"missed"``: anything else (a box elsewhere, or an empty box).
+    * code 4, ``"missed"``: anything else (a box elsewhere, or an empty box).
 
     A top-1 correct image with a bad box is one of 1, 2 or 4, as is a misclassified image whose
     boxes are all bad (the kind then describes the true class's box).

@@ -193,6 +193,14 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
        instead of 1. An empty region gives the box ``(0, 0, 0, 0)``, which covers one pixel.
 
     The maps are used in double precision, as the reference code requires.
+
+    Examples:
+        >>> maps = torch.zeros(1, 8, 8)
+        >>> maps[0, 2:6, 2:6] = 1.0                  # a 4 x 4 square ...
+        >>> maps[0, 3, 3] = 0.4                      # ... with one weaker pixel
+        >>> gt = torch.tensor([[2.0, 2.0, 6.0, 6.0]])
+        >>> iou_curve(maps, gt, [0.3, 0.5])          # at 0.5 the weaker pixel is out, the box the same
+        tensor([[1., 1.]])
     """
     gt = _check_box_inputs(maps, gt_boxes, components)
     check_choice("convention", convention, CONVENTIONS)

@@ -174,25 +174,28 @@ def check_cam_ready(model: nn.Module) -> nn.Module:
 
 
 class SmallSegmenter(nn.Module):
-    """A tiny fully convolutional segmenter: images ``(N, 3, H, W)`` -> label scores ``(N, L, H, W)``.
+    """A small encoder-decoder segmenter: images ``(N, 3, H, W)`` -> label scores ``(N, L, H, W)``.
 
-    A stride-2 stem, then deep features at stride 8: either two stages of its own (max pooling,
-    then a 3x3 convolution, twice), or a given ``encoder``, such as the body of the book's
-    classifier (``model.features``), which is then frozen: the segmenter reuses what the
-    classifier learned from image labels, as real segmenters reuse an ImageNet classifier.
-    Three 1x1 convolutions read label scores ``L = num_labels`` (background included) from the
-    stem (fine detail, as in FCN's skip connections), the deep features (coarse but informed), and
-    their global average (what the whole image shows, as in ParseNet's global context). The coarse
-    scores are upsampled, the three are added, and the sum is upsampled to the input's size.
+    A stride-2 stem keeps fine detail; deep features at stride 8 come either from two stages of
+    its own (max pooling, then a 3x3 convolution, twice) or from a given ``encoder`` module,
+    such as a copy of the body of the book's classifier (``copy.deepcopy(classifier.body)``),
+    which is then trained with the rest: the segmenter starts from what the classifier learned
+    from image labels and fine-tunes it, as real segmenters fine-tune an ImageNet classifier.
+    The decoder upsamples the deep features to the stem's resolution, concatenates the two (a
+    skip connection, as in U-Net), mixes them with a 3x3 convolution, reads label scores
+    ``L = num_labels`` (background included) with a 1x1 convolution, and upsamples them to the
+    input's size.
 
     Args:
         num_labels: labels ``L``, background included.
         widths: channels of the stem and of the two deep stages (the latter unused with an encoder).
-        encoder: ``None``, or a module (or a bound method such as ``classifier.features``) mapping
-            images to features ``(N, K, H/8, W/8)``; then ``encoder_channels = K`` is required.
+        encoder: ``None``, or an ``nn.Module`` mapping images to features ``(N, K, H/8, W/8)``;
+            then ``encoder_channels = K`` is required. Its weights are trained (pass a copy to
+            keep the original).
     """
 
-    def __init__(self, num_labels: int, widths=(16, 32, 64), *, encoder=None, encoder_channels: int | None = None):
+    def __init__(self, num_labels: int, widths=(16, 32, 64), *, encoder: nn.Module | None = None,
+                 encoder_channels: int | None = None):
         super().__init__()
         check_number("num_labels", num_labels, low=2, integer=True)
         if (not isinstance(widths, (tuple, list)) or len(widths) != 3
@@ -204,34 +207,19 @@ class SmallSegmenter(nn.Module):
                                       nn.MaxPool2d(2), *_conv_block(widths[1], widths[2]))
             channels = widths[2]
         else:
-            if not callable(encoder):
-                raise TypeError(f"encoder: expected a module or a function of images, got {type(encoder).__name__}")
+            if not isinstance(encoder, nn.Module):
+                raise TypeError(f"encoder: expected a torch.nn.Module (e.g. copy.deepcopy(classifier.body)), "
+                                f"got {type(encoder).__name__}")
             check_number("encoder_channels", encoder_channels, low=1, integer=True)
-            owner = getattr(encoder, "__self__", encoder)
-            if isinstance(owner, nn.Module):
-                owner.requires_grad_(False)
-                self._frozen = [owner.eval()]                  # a list: not registered as a submodule
-            self.deep = None
-            self._encoder = encoder
+            self.encoder = encoder
             channels = encoder_channels
-        self.fine = nn.Conv2d(widths[0], num_labels, 1)
-        self.coarse = nn.Conv2d(channels, num_labels, 1)
-        self.context = nn.Conv2d(channels, num_labels, 1)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        for module in getattr(self, "_frozen", []):           # a frozen encoder stays in eval mode
-            module.eval()
-        return self
+        self.decode = nn.Sequential(*_conv_block(widths[0] + channels, 2 * widths[0]),
+                                    nn.Conv2d(2 * widths[0], num_labels, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_tensor("x", x, ndim=4, kind="float")
-        stem = self.stem(x)
-        if self.deep is not None:
-            deep = self.deep(stem)
-        else:
-            with torch.no_grad():
-                deep = self._encoder(x)
-        coarse = F.interpolate(self.coarse(deep), size=stem.shape[-2:], mode="bilinear", align_corners=False)
-        scores = self.fine(stem) + coarse + self.context(deep.mean(dim=(2, 3), keepdim=True))
+        stem = self.stem(x)                                                  # (N, w0, H/2, W/2)
+        deep = self.encoder(x) if hasattr(self, "encoder") else self.deep(stem)   # (N, K, H/8, W/8)
+        up = F.interpolate(deep, size=stem.shape[-2:], mode="bilinear", align_corners=False)
+        scores = self.decode(torch.cat([stem, up], 1))                       # (N, L, H/2, W/2)
         return F.interpolate(scores, size=x.shape[-2:], mode="bilinear", align_corners=False)

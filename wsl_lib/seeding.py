@@ -17,6 +17,8 @@ The run seed also enters the model cache key (:mod:`wsl_lib.cache`), so models t
 under one run seed are never loaded under another. Fixed *splits* of real data (which
 of scikit-learn's 1,797 handwritten digits are training, validation or test sources) are
 not random choices of a run and do not move, like the split of a published dataset.
+
+Introduced on the pages "Running this book" and "How robust are the findings".
 """
 
 from __future__ import annotations

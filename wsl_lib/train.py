@@ -3,6 +3,8 @@
 The progress bar is plain-text ``tqdm`` written to standard output, with no
 timings in it, so that a notebook's stored output is the same on every machine
 and renders cleanly in the HTML book (``tqdm.auto`` would produce a widget).
+
+Used from the first look on; the training rule of the budget comparison is in chapter 1.
 """
 
 from __future__ import annotations
@@ -153,6 +155,7 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
 DATASETS = {"shapes": make_shapes, "digits": make_digits}
 CLASS_NAMES = {"shapes": SHAPE_CLASSES, "digits": DIGIT_CLASSES}
 # training-time augmentations a recipe can name (a name, not a function, so that it enters the cache key)
+#: The augmentations that :func:`trained_classifier` knows by name.
 AUGMENTS = {"hide_and_seek": lambda: hide_and_seek(grid=HIDE_AND_SEEK_GRIDS, p=0.5, fill=0.5)}
 
 
@@ -160,7 +163,7 @@ def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16
                        n_train: int = 12000, epochs: int = 2, lr: float = 1e-2, batch_size: int = 64,
                        seed: int = 0, augment: str | None = None, use_cache: bool = True, progress: bool = False,
                        device=None) -> SmallCNN:
-    """The book's classifier recipe: a :class:`SmallCNN` trained with image-level labels only.
+    """The book's classifier recipe: a :class:`wsl_lib.models.SmallCNN` trained with image-level labels only.
 
     Generates ``n_train`` training images of ``dataset`` (``"shapes"`` or ``"digits"``)
     with ``seed``, trains for ``epochs`` epochs of ``batch_size`` images and returns the model in eval mode on

@@ -3,6 +3,8 @@
 Images are ``(3, H, W)`` float tensors in [0, 1] (or uint8); maps are ``(H, W)``.
 Drawing uses ``torchvision.utils`` (``draw_bounding_boxes``, ``draw_segmentation_masks``,
 ``make_grid``); figures are matplotlib figures, shown as PNG in notebooks and the book.
+
+Used by every chapter.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .data import IGNORE_INDEX
 # figure's legend or caption also says which is which.
 GT_COLOUR = "#0072B2"       # ground truth: blue
 PRED_COLOUR = "#E69F00"     # prediction: orange
+OTHER_COLOUR = "#CC79A7"    # a second prediction in the same picture: reddish purple
 
 
 def _as_float_image(name: str, image: torch.Tensor) -> torch.Tensor:
