@@ -128,6 +128,18 @@ HEADLINES = {
         ("ch07_has_v2", "MaxBoxAccV2, Hide-and-Seek"),
         ("ch07_sp_untied_acc", "spurious-background model on random backgrounds: accuracy"),
     ],
+    "ch08_mil.ipynb": [
+        ("ch08_mean_bag_auc", "bags of 6-14 digits, one 9: bag AUC, mean pooling"),
+        ("ch08_max_bag_auc", "bags of 6-14 digits, one 9: bag AUC, max pooling"),
+        ("ch08_lse_bag_auc", "bags of 6-14 digits, one 9: bag AUC, LSE pooling"),
+        ("ch08_attention_bag_auc", "bags of 6-14 digits, one 9: bag AUC, attention pooling"),
+        ("ch08_gated_attention_bag_auc", "bags of 6-14 digits, one 9: bag AUC, gated attention"),
+        ("ch08_attention_instance_auc", "bags of 6-14 digits, one 9: instance AUC, attention model's scores"),
+        ("ch08_half_attention_instance_auc", "half the digits 9s: instance AUC, attention model's scores"),
+        ("ch08_half_attention_attention_auc", "half the digits 9s: instance AUC, attention weights"),
+        ("ch08_gap_small", "bags of 3-5 digits: attention minus mean pooling, bag AUC"),
+        ("ch08_gap_large", "bags of 6-14 digits: attention minus mean pooling, bag AUC"),
+    ],
 }
 
 

@@ -24,10 +24,10 @@ Typical use in a chapter::
     boxes = wsl.localize.boxes_from_maps(cams, fraction=0.2)
 """
 
-from . import (augment, baselines, boxes, cache, cam, claims, data, exercises, gradcam, localize, metrics, models,
-               seeding, segment, train, viz)
+from . import (augment, baselines, boxes, cache, cam, claims, data, exercises, gradcam, localize, metrics, mil,
+               models, seeding, segment, train, viz)
 from .claims import check, claim
 
 __version__ = "0.1.0"
 __all__ = ["augment", "baselines", "boxes", "cache", "cam", "gradcam", "claims", "data", "exercises", "localize",
-           "metrics", "models", "seeding", "segment", "train", "viz", "check", "claim"]
+           "metrics", "mil", "models", "seeding", "segment", "train", "viz", "check", "claim"]

@@ -197,3 +197,39 @@ def check_mean_iou(answer, *, predicted, target, num_classes) -> None:
                                 "of the mean instead of counting it as 0") from None
         raise
     passed("the mean IoU is right")
+
+
+# --- chapter 8 ---
+
+def check_lse_pooling(fn) -> None:
+    """Chapter 8, exercise "Log-sum-exp pooling by hand": ``fn(scores (B, L), mask (B, L), r) -> (B,)``,
+    ``(1 / r) log((1 / n) sum_k exp(r s_k))`` over the ``n`` real instances (``mask`` True) of each bag."""
+    from .mil import LSEPooling
+    if not callable(fn):
+        raise ExerciseError(f"my_lse: expected a function, got {type(fn).__name__}")
+    g = torch.Generator().manual_seed(0)
+    scores = torch.rand(4, 6, generator=g) * 6 - 3
+    mask = torch.arange(6)[None] < torch.tensor([6, 4, 1, 3])[:, None]
+    scores = scores.masked_fill(~mask, 7.0)                    # padding holds a large value on purpose
+    cases = [(scores, mask, r) for r in (0.5, 2.0, 10.0)] + [(scores * 10, mask, 50.0)]   # the last overflows exp
+    for s, m, r in cases:
+        try:
+            answer = fn(s.clone(), m.clone(), r)
+        except Exception as error:  # the student's code raised: say so, with the case it got
+            raise ExerciseError(f"my_lse raised {type(error).__name__}: {error} (scores of shape {tuple(s.shape)}, "
+                                f"r = {r:g})") from None
+        reference = LSEPooling(r)(s, m)
+        if isinstance(answer, torch.Tensor) and answer.shape == reference.shape:
+            if not bool(torch.isfinite(answer).all()):
+                raise ExerciseError(f"my_lse gives infinite or NaN values for r = {r:g} and scores up to "
+                                    f"{float(s[m].max()):.0f}: exp overflows; use torch.logsumexp, which "
+                                    "subtracts the maximum first") from None
+            if torch.allclose(answer, LSEPooling(r)(s), atol=1e-4):
+                raise ExerciseError("my_lse uses the padding: leave out the instances where mask is False "
+                                    "(fill them with -inf before the log-sum-exp)")
+            n = m.sum(1).to(s.dtype)
+            if torch.allclose(answer, reference + n.log() / r, atol=1e-4):
+                raise ExerciseError("my_lse sums instead of averaging: subtract log(n), n the number of real "
+                                    "instances, before dividing by r")
+        expect_tensor(f"my_lse for r = {r:g}", answer, reference, atol=1e-4)
+    passed("my_lse pools scores by log-sum-exp over the real instances of each bag, for small and large r")

@@ -1,0 +1,512 @@
+"""Multiple-instance learning (MIL): bags of digits, pooling layers, a MIL model, and its scores (chapter 8).
+
+A *bag* is a set of instances with one label. Under the standard assumption of
+Dietterich et al. (1997) a bag is positive when at least one of its instances is
+positive. Here an instance is one of scikit-learn's 8x8 handwritten digits and a bag is
+positive when it holds the *target* digit, in the manner of Ilse et al.'s MNIST-bags.
+
+Bags have different sizes. A batch of ``B`` bags is one tensor ``(B, L, 1, 8, 8)``, ``L``
+the largest bag, where the missing instances of smaller bags are *padding*: images whose
+every pixel is :data:`PAD` (``-1``; real pixels lie in [0, 1]). So the tensor alone says
+which instances are real (:func:`bag_mask`), and ``wsl.train.fit``, which hands the model one
+tensor per batch, trains a :class:`MILModel` unchanged.
+
+Pooling is what turns instance scores or embeddings into one bag score; every pooling here
+is permutation invariant (the order of the instances does not matter) and ignores padding:
+
+* :class:`MeanPooling`, :class:`MaxPooling`, :class:`LSEPooling` (log-sum-exp with a
+  temperature ``r``, between the mean and the max; Pinheiro and Collobert, 2015) on scores
+  ``(B, L)`` or embeddings ``(B, L, D)``;
+* :class:`AttentionPooling` (Ilse, Tomczak and Welling, 2018), plain or gated, on embeddings:
+  a weighted mean whose weights a small network computes from each instance.
+
+Data flow: ``make_bags -> MILModel (trained by wsl.train.fit, see train_mil) -> score_bags
+-> bag_auc / instance_auc / top_instance_accuracy`` (all three at once: :func:`evaluate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from sklearn.metrics import roc_auc_score
+from torch import nn
+
+from ._checks import _describe, check_choice, check_number, check_same_length, check_tensor
+from .data import SPLITS, _digit_pool, _generator
+from .seeding import seed_everything
+from .train import fit
+
+PAD = -1.0                         # the pixel value of padding instances
+POOLINGS = ("mean", "max", "lse", "attention", "gated_attention")
+SCORE_POOLINGS = POOLINGS[:3]      # pool instance scores
+ATTENTION_POOLINGS = POOLINGS[3:]  # pool instance embeddings with learned weights
+
+
+# --------------------------------------------------------------------------- bags
+
+def _check_binary(name: str, labels: torch.Tensor) -> torch.Tensor:
+    check_tensor(name, labels, kind="int", nonempty=False)
+    if labels.numel() and bool(((labels != 0) & (labels != 1)).any()):
+        bad = int(labels[(labels != 0) & (labels != 1)][0])
+        raise ValueError(f"{name}: expected labels 0 (negative) or 1 (positive), got the value {bad}")
+    return labels
+
+
+def _check_mask(mask: torch.Tensor, batch: int | None = None) -> torch.Tensor:
+    check_tensor("mask", mask, ndim=2, kind="bool")
+    if batch is not None and mask.shape[0] != batch:
+        raise ValueError(f"mask: expected one row per bag ({batch}), got {_describe(mask)}")
+    empty = ~mask.any(1)
+    if bool(empty.any()):
+        raise ValueError(f"mask: expected at least one instance in every bag, got an empty bag at index "
+                         f"{int(empty.nonzero()[0])}")
+    return mask
+
+
+def bag_mask(instances: torch.Tensor) -> torch.Tensor:
+    """Which instances are real: bags ``(B, L, ...)`` -> mask ``(B, L)`` bool.
+
+    An instance is padding when every one of its values equals :data:`PAD`.
+    Raises ``ValueError`` for a bag with no real instance (an empty bag).
+    """
+    check_tensor("instances", instances, kind="float", finite=True)
+    if instances.ndim < 2:
+        raise ValueError(f"instances: expected bags (B, L, ...) with at least 2 dimensions, got {_describe(instances)}")
+    flat = instances.reshape(instances.shape[0], instances.shape[1], -1)
+    return _check_mask((flat != PAD).any(2))
+
+
+@dataclass
+class Bags:
+    """A set of ``B`` bags of 8x8 digit images, padded to the largest bag ``L``.
+
+    Attributes:
+        instances: ``(B, L, 1, 8, 8)`` float32, pixels in [0, 1]; padding instances are all :data:`PAD`.
+        labels: ``(B,)`` int64, 1 when the bag holds the target digit, else 0: the only
+            supervision a MIL model gets.
+        instance_labels: ``(B, L)`` int64, 1 for each target digit (0 at padding): kept for
+            *evaluation only*, never shown to a model during training.
+        digits: ``(B, L)`` int64, the class 0-9 of every instance (-1 at padding).
+        target: the target digit.
+        split: ``"train"``, ``"val"`` or ``"test"``.
+
+    ``bags[i]`` is the tuple ``(instances, label, instance_labels)`` of bag ``i``, padding included.
+    """
+
+    instances: torch.Tensor
+    labels: torch.Tensor
+    instance_labels: torch.Tensor
+    digits: torch.Tensor
+    target: int
+    split: str
+
+    def __post_init__(self):
+        check_tensor("instances", self.instances, ndim=5, kind="float", finite=True)
+        _check_binary("labels", check_tensor("labels", self.labels, ndim=1, kind="int"))
+        _check_binary("instance_labels", check_tensor("instance_labels", self.instance_labels, ndim=2, kind="int"))
+        check_tensor("digits", self.digits, ndim=2, kind="int")
+        check_same_length(instances=self.instances, labels=self.labels, instance_labels=self.instance_labels,
+                          digits=self.digits)
+        check_number("target", self.target, low=0, high=9, integer=True)
+        check_choice("split", self.split, SPLITS)
+        mask = bag_mask(self.instances)
+        if self.instance_labels.shape != mask.shape or self.digits.shape != mask.shape:
+            raise ValueError(f"instance_labels: expected shape {tuple(mask.shape)} (one label per instance), "
+                             f"got {tuple(self.instance_labels.shape)} and digits {tuple(self.digits.shape)}")
+        implied = (self.instance_labels.bool() & mask).any(1).long()
+        if not torch.equal(implied, self.labels):
+            i = int((implied != self.labels).nonzero()[0])
+            raise ValueError(f"labels: expected each bag label to be 1 exactly when the bag holds a positive instance "
+                             f"(the standard MIL assumption), got label {int(self.labels[i])} for bag {i}")
+
+    def __len__(self) -> int:
+        return len(self.instances)
+
+    def __getitem__(self, i):
+        return self.instances[i], self.labels[i], self.instance_labels[i]
+
+    def __repr__(self) -> str:
+        sizes = self.sizes
+        return (f"Bags(split={self.split!r}, {len(self)} bags of {int(sizes.min())} to {int(sizes.max())} digits, "
+                f"{int(self.labels.sum())} positive (target digit {self.target}))")
+
+    @property
+    def mask(self) -> torch.Tensor:
+        """``(B, L)`` bool: True for real instances, False for padding."""
+        return bag_mask(self.instances)
+
+    @property
+    def sizes(self) -> torch.Tensor:
+        """``(B,)`` int64: the number of real instances in each bag."""
+        return self.mask.sum(1)
+
+    def witness_rates(self) -> torch.Tensor:
+        """``(B,)`` float: the fraction of positive instances in each bag (0 for negative bags)."""
+        return self.instance_labels.sum(1) / self.sizes
+
+
+def witness_count(size: int, witness_rate: float) -> int:
+    """The number of positive instances in a positive bag of ``size`` instances:
+    ``witness_rate * size`` rounded half up, at least 1 and at most ``size``."""
+    check_number("size", size, low=1, integer=True)
+    check_number("witness_rate", witness_rate, low=0.0, high=1.0, low_open=True)
+    return min(size, max(1, int(witness_rate * size + 0.5)))
+
+
+def make_bags(n: int = 200, *, split: str = "train", seed: int = 0, target: int = 9, bag_size: int = 10,
+              spread: int = 0, witness_rate: float = 0.1) -> Bags:
+    """``n`` bags of scikit-learn's 8x8 digits; a bag is positive when it holds the ``target`` digit.
+
+    Args:
+        n: number of bags; half of them (rounded down, in random order) are positive.
+        split: ``"train"``, ``"val"`` or ``"test"``: the splits draw on disjoint pools of the
+            1,797 digits (a fixed permutation, the one of ``wsl.data.make_digits``).
+        seed: the same ``(seed, split)`` always gives the same bags (for a given ``WSL_SEED``).
+        target: the digit that makes a bag positive.
+        bag_size, spread: each bag's size is drawn uniformly from the integers
+            ``bag_size - spread`` to ``bag_size + spread`` (``spread=0``: every bag has ``bag_size``).
+        witness_rate: in (0, 1], the fraction of target digits in a positive bag: a positive bag
+            of ``m`` instances holds exactly :func:`witness_count` ``(m, witness_rate)`` of them, at
+            random places; the other instances, and every instance of a negative bag, are
+            other digits, drawn uniformly from the split's pool.
+
+    Returns:
+        :class:`Bags`, with instances ``(n, bag_size + spread, 1, 8, 8)`` (padded).
+
+    Examples:
+        >>> bags = wsl.mil.make_bags(4, bag_size=5, witness_rate=0.4)
+        >>> bags.instances.shape
+        torch.Size([4, 5, 1, 8, 8])
+        >>> sorted(bags.instance_labels.sum(1).tolist())      # two positive bags with two 9s each
+        [0, 0, 2, 2]
+    """
+    check_number("n", n, low=1, integer=True)
+    check_choice("split", split, SPLITS)
+    check_number("seed", seed, low=0, integer=True)
+    check_number("target", target, low=0, high=9, integer=True)
+    check_number("bag_size", bag_size, low=1, integer=True)
+    check_number("spread", spread, low=0, high=bag_size - 1, integer=True)
+    check_number("witness_rate", witness_rate, low=0.0, high=1.0, low_open=True)
+    g = _generator(seed, split, salt=3)
+    images, classes, pools = _digit_pool()
+    pool = torch.as_tensor(pools[split])
+    is_target = torch.as_tensor(classes)[pool] == target
+    positives, negatives = pool[is_target], pool[~is_target]
+
+    labels = (torch.arange(n) % 2)[torch.randperm(n, generator=g)]                       # (n,) half positive
+    sizes = torch.randint(bag_size - spread, bag_size + spread + 1, (n,), generator=g)   # (n,)
+    length = bag_size + spread
+    real = torch.arange(length)[None, :] < sizes[:, None]                                # (n, L)
+    witnesses = torch.tensor([witness_count(int(m), witness_rate) for m in sizes]) * labels  # (n,)
+    # a random order of each bag's real instances: the first `witnesses` of them are the target digits
+    keys = torch.rand(n, length, generator=g).masked_fill(~real, 2.0)
+    rank = keys.argsort(dim=1, stable=True).argsort(dim=1, stable=True)                       # (n, L)
+    instance_labels = ((rank < witnesses[:, None]) & real).long()
+    pick_pos = positives[torch.randint(len(positives), (n, length), generator=g)]
+    pick_neg = negatives[torch.randint(len(negatives), (n, length), generator=g)]
+    source = torch.where(instance_labels.bool(), pick_pos, pick_neg)                     # (n, L) digit indices
+    instances = torch.as_tensor(images, dtype=torch.float32)[source][:, :, None]         # (n, L, 1, 8, 8)
+    instances = instances.masked_fill(~real[:, :, None, None, None], PAD)
+    digits = torch.as_tensor(classes)[source].long().masked_fill(~real, -1)
+    return Bags(instances, labels, instance_labels, digits, int(target), split)
+
+
+# --------------------------------------------------------------------------- pooling
+
+def _check_pool_input(x: torch.Tensor, mask) -> torch.Tensor:
+    """Check scores ``(B, L)`` or embeddings ``(B, L, D)`` and a mask ``(B, L)``; the mask (all True if None)."""
+    check_tensor("x", x, ndim=(2, 3), kind="float")
+    if mask is None:
+        return torch.ones(x.shape[:2], dtype=torch.bool, device=x.device)
+    _check_mask(mask)
+    if mask.shape != x.shape[:2]:
+        raise ValueError(f"mask: expected shape {tuple(x.shape[:2])} (bags, instances) to match x, "
+                         f"got {_describe(mask)}")
+    return mask.to(x.device)
+
+
+def _spread(mask: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """The mask ``(B, L)`` shaped to broadcast against ``x`` ``(B, L)`` or ``(B, L, D)``."""
+    return mask if x.ndim == 2 else mask[:, :, None]
+
+
+class MeanPooling(nn.Module):
+    """The mean over each bag's real instances: ``x`` ``(B, L)`` -> ``(B,)`` or ``(B, L, D)`` -> ``(B, D)``.
+
+    Over the positions of a feature map, this is global average pooling (GAP).
+    """
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        m = _spread(_check_pool_input(x, mask), x)
+        return (x * m).sum(1) / m.sum(1)
+
+
+class MaxPooling(nn.Module):
+    """The maximum over each bag's real instances: ``(B, L)`` -> ``(B,)`` or ``(B, L, D)`` -> ``(B, D)``.
+
+    Over the positions of a feature map, this is global max pooling (GMP). Only the largest
+    instance receives a gradient.
+
+    Examples:
+        >>> scores = torch.tensor([[-2.0, 4.0, -1.0], [-2.0, -1.0, 9.0]])
+        >>> mask = torch.tensor([[True, True, True], [True, True, False]])     # the 9.0 is padding
+        >>> wsl.mil.MaxPooling()(scores, mask)
+        tensor([ 4., -1.])
+    """
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        m = _spread(_check_pool_input(x, mask), x)
+        return x.masked_fill(~m, float("-inf")).amax(1)
+
+
+class LSEPooling(nn.Module):
+    """Log-sum-exp pooling with temperature ``r > 0`` (Pinheiro and Collobert, 2015):
+
+        ``(1 / r) * log((1 / n) * sum_k exp(r * x_k))`` over the ``n`` real instances of a bag,
+
+    ``(B, L)`` -> ``(B,)`` or ``(B, L, D)`` -> ``(B, D)``. It lies between the mean (the limit
+    ``r -> 0``) and the maximum (``r -> infinity``), and is never below the mean nor above the max.
+    """
+
+    def __init__(self, r: float = 1.0):
+        super().__init__()
+        check_number("r", r, low=0.0, low_open=True)
+        self.r = float(r)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        m = _spread(_check_pool_input(x, mask), x)
+        total = torch.logsumexp((self.r * x).masked_fill(~m, float("-inf")), dim=1)
+        return (total - m.sum(1).to(x.dtype).log()) / self.r
+
+    def extra_repr(self) -> str:
+        return f"r={self.r:g}"
+
+
+class AttentionPooling(nn.Module):
+    """Attention pooling (Ilse, Tomczak and Welling, 2018): a weighted mean of instance embeddings.
+
+    For embeddings ``h_k`` ``(D,)`` of a bag, the weights are
+
+        ``a_k = softmax_k(w^T tanh(V h_k))``                       (``gated=False``)
+        ``a_k = softmax_k(w^T (tanh(V h_k) * sigmoid(U h_k)))``    (``gated=True``)
+
+    over the bag's real instances (padding gets weight 0), and the bag embedding is
+    ``z = sum_k a_k h_k``. ``V`` and ``U`` are ``(hidden, D)``, ``w`` is ``(hidden,)``.
+
+    ``forward(h (B, L, D), mask (B, L) or None)`` returns ``(z (B, D), a (B, L))``.
+    """
+
+    def __init__(self, dim: int, hidden: int = 16, gated: bool = False):
+        super().__init__()
+        check_number("dim", dim, low=1, integer=True)
+        check_number("hidden", hidden, low=1, integer=True)
+        if not isinstance(gated, bool):
+            raise TypeError(f"gated: expected a bool, got {_describe(gated)}")
+        self.V = nn.Linear(dim, hidden)
+        self.U = nn.Linear(dim, hidden) if gated else None
+        self.w = nn.Linear(hidden, 1)
+
+    def weights(self, h: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Attention weights ``(B, L)``: non-negative, summing to 1 over each bag's real instances."""
+        check_tensor("h", h, ndim=3, kind="float")
+        mask = _check_pool_input(h, mask)
+        if h.shape[-1] != self.V.in_features:
+            raise ValueError(f"h: expected embeddings of size {self.V.in_features}, got {_describe(h)}")
+        hidden = torch.tanh(self.V(h))
+        if self.U is not None:
+            hidden = hidden * torch.sigmoid(self.U(h))
+        logits = self.w(hidden).squeeze(-1).masked_fill(~mask, float("-inf"))     # (B, L)
+        return torch.softmax(logits, dim=1)
+
+    def forward(self, h: torch.Tensor, mask: torch.Tensor | None = None):
+        a = self.weights(h, mask)
+        return (a[:, :, None] * h).sum(1), a
+
+
+# --------------------------------------------------------------------------- the model
+
+class MILModel(nn.Module):
+    """A MIL classifier: an instance encoder, a pooling, and one linear score.
+
+    * encoder: each 8x8 instance ``(1, 8, 8)`` -> embedding ``h_k`` ``(embedding,)``, a small
+      MLP (64 -> ``hidden`` -> ``embedding``, ReLU after each layer);
+    * score: one linear layer ``s(h) = v^T h + c``, the instance score ``s_k = s(h_k)``;
+    * pooling: ``"mean"``, ``"max"`` or ``"lse"`` pool the instance scores ``s_k`` into the bag
+      score (*instance-level* pooling); ``"attention"`` and ``"gated_attention"`` pool the
+      embeddings, ``z = sum_k a_k h_k``, and score the bag embedding, ``s(z)`` (*embedding-level*).
+      Because ``s`` is affine and the weights sum to 1, ``s(z) = sum_k a_k s_k``: the bag score of
+      an attention model is the attention-weighted mean of its instance scores.
+
+    ``model(instances (B, L, 1, 8, 8))`` -> bag logits ``(B,)`` (padding found by :func:`bag_mask`).
+
+    Args:
+        pooling: one of :data:`POOLINGS`.
+        hidden, embedding: widths of the encoder.
+        r: temperature of the ``"lse"`` pooling.
+        attention_hidden: width of the attention network.
+    """
+
+    def __init__(self, pooling: str = "attention", *, hidden: int = 64, embedding: int = 32, r: float = 1.0,
+                 attention_hidden: int = 16):
+        super().__init__()
+        check_choice("pooling", pooling, POOLINGS)
+        check_number("hidden", hidden, low=1, integer=True)
+        check_number("embedding", embedding, low=1, integer=True)
+        self.pooling = pooling
+        self.encoder = nn.Sequential(nn.Flatten(-3), nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, embedding),
+                                     nn.ReLU())
+        self.score = nn.Linear(embedding, 1)
+        self.pool = {"mean": lambda: MeanPooling(), "max": lambda: MaxPooling(), "lse": lambda: LSEPooling(r),
+                     "attention": lambda: AttentionPooling(embedding, attention_hidden),
+                     "gated_attention": lambda: AttentionPooling(embedding, attention_hidden, gated=True)}[pooling]()
+
+    def embed(self, instances: torch.Tensor):
+        """Bags ``(B, L, 1, 8, 8)`` -> ``(embeddings (B, L, D), mask (B, L))``."""
+        check_tensor("instances", instances, ndim=5, kind="float")
+        if tuple(instances.shape[2:]) != (1, 8, 8):
+            raise ValueError(f"instances: expected bags of 8x8 images (B, L, 1, 8, 8), got {_describe(instances)}")
+        return self.encoder(instances), bag_mask(instances)
+
+    def instance_scores(self, instances: torch.Tensor) -> torch.Tensor:
+        """The score ``s_k`` of every instance, ``(B, L)``; 0 at padding."""
+        h, mask = self.embed(instances)
+        return self.score(h).squeeze(-1).masked_fill(~mask, 0.0)
+
+    def attention_weights(self, instances: torch.Tensor) -> torch.Tensor:
+        """The attention weights ``a_k`` ``(B, L)`` of an attention model (0 at padding)."""
+        if self.pooling not in ATTENTION_POOLINGS:
+            raise ValueError(f"pooling: expected a model with {' or '.join(map(repr, ATTENTION_POOLINGS))} pooling "
+                             f"for attention weights, got a model with {self.pooling!r} pooling")
+        h, mask = self.embed(instances)
+        return self.pool.weights(h, mask)
+
+    def forward(self, instances: torch.Tensor) -> torch.Tensor:
+        h, mask = self.embed(instances)
+        if self.pooling in ATTENTION_POOLINGS:
+            z, _ = self.pool(h, mask)
+            return self.score(z).squeeze(-1)
+        return self.pool(self.score(h).squeeze(-1), mask)
+
+
+def train_mil(bags: Bags, pooling: str, *, epochs: int = 20, batch_size: int = 16, lr: float = 3e-3, seed: int = 0,
+              device=None, progress: bool = False, **model_args) -> MILModel:
+    """A :class:`MILModel` with ``pooling``, trained on ``bags`` with the bag labels only.
+
+    Initial weights from ``seed`` (via ``wsl.train.seed_everything``), then ``wsl.train.fit``
+    with binary cross-entropy on the bag logits (the instance labels are never used), on one CPU
+    thread (the number of threads is restored afterwards). ``model_args`` go to :class:`MILModel`.
+    Returns the model in eval mode, on ``device``.
+    """
+    if not isinstance(bags, Bags):
+        raise TypeError(f"bags: expected a wsl_lib.mil.Bags (from make_bags), got {_describe(bags)}")
+    check_choice("pooling", pooling, POOLINGS)
+    seed_everything(seed)
+    model = MILModel(pooling, **model_args)
+    threads = torch.get_num_threads()
+    # a model this small trains several times faster on one CPU thread (no waiting between threads),
+    # and one thread sums floats in the same order on every machine
+    torch.set_num_threads(1)
+    try:
+        fit(model, bags.instances, bags.labels.float(), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+            device=device, progress=progress)
+    finally:
+        torch.set_num_threads(threads)
+    return model
+
+
+# --------------------------------------------------------------------------- scores
+
+@torch.no_grad()
+def score_bags(model: MILModel, bags: Bags, *, batch_size: int = 500) -> dict:
+    """Every reading of a trained model on ``bags``, on the CPU:
+
+    ``{"bag": bag logits (B,), "instance": instance scores (B, L), "attention": attention weights
+    (B, L) or None}`` (None for a model without attention). Padding positions hold 0.
+    """
+    if not isinstance(model, MILModel):
+        raise TypeError(f"model: expected a wsl_lib.mil.MILModel, got {_describe(model)}")
+    if not isinstance(bags, Bags):
+        raise TypeError(f"bags: expected a wsl_lib.mil.Bags (from make_bags), got {_describe(bags)}")
+    check_number("batch_size", batch_size, low=1, integer=True)
+    model.eval()
+    device = next(model.parameters()).device
+    out = {"bag": [], "instance": [], "attention": []}
+    for i in range(0, len(bags), batch_size):
+        x = bags.instances[i:i + batch_size].to(device)
+        out["bag"].append(model(x).cpu())
+        out["instance"].append(model.instance_scores(x).cpu())
+        if model.pooling in ATTENTION_POOLINGS:
+            out["attention"].append(model.attention_weights(x).cpu())
+    return {k: torch.cat(v) if v else None for k, v in out.items()}
+
+
+def bag_auc(scores: torch.Tensor, labels: torch.Tensor) -> float:
+    """Area under the ROC curve of bag ``scores`` ``(B,)`` for bag ``labels`` ``(B,)`` (0 or 1, both present)."""
+    check_tensor("scores", scores, ndim=1, kind="float", finite=True)
+    _check_binary("labels", check_tensor("labels", labels, ndim=1, kind="int"))
+    check_same_length(scores=scores, labels=labels)
+    if labels.min() == labels.max():
+        raise ValueError("labels: expected both negative (0) and positive (1) bags, got only one kind")
+    return float(roc_auc_score(labels.cpu().numpy(), scores.detach().cpu().double().numpy()))
+
+
+def _real_instances(scores, instance_labels, mask):
+    check_tensor("scores", scores, ndim=2, kind="float", finite=True)
+    _check_binary("instance_labels", check_tensor("instance_labels", instance_labels, ndim=2, kind="int"))
+    _check_mask(mask)
+    if not (scores.shape == instance_labels.shape == mask.shape):
+        raise ValueError(f"scores: expected the shape of instance_labels and mask {tuple(mask.shape)}, "
+                         f"got {tuple(scores.shape)}, {tuple(instance_labels.shape)} and {tuple(mask.shape)}")
+    return scores.detach().cpu(), instance_labels.cpu(), mask.cpu()
+
+
+def instance_auc(scores: torch.Tensor, instance_labels: torch.Tensor, mask: torch.Tensor) -> float:
+    """Area under the ROC curve of instance ``scores`` ``(B, L)`` for ``instance_labels`` ``(B, L)``,
+    over the real instances (``mask`` ``(B, L)`` True) of all ``B`` bags taken together.
+
+    Pass the positive bags only to ask "which instances made these bags positive?".
+    Both kinds of instance must be present.
+    """
+    scores, labels, mask = _real_instances(scores, instance_labels, mask)
+    y = labels[mask]
+    if y.min() == y.max():
+        raise ValueError("instance_labels: expected both negative (0) and positive (1) real instances, "
+                         "got only one kind")
+    return float(roc_auc_score(y.numpy(), scores[mask].double().numpy()))
+
+
+def top_instance_accuracy(scores: torch.Tensor, instance_labels: torch.Tensor, mask: torch.Tensor) -> float:
+    """The fraction of bags whose highest-scoring real instance is positive.
+
+    ``scores``, ``instance_labels``, ``mask``: ``(B, L)``. A per-bag reading, fair to scores that
+    are only comparable within one bag, such as attention weights. Pass positive bags.
+    """
+    scores, labels, mask = _real_instances(scores, instance_labels, mask)
+    top = scores.masked_fill(~mask, float("-inf")).argmax(1)                     # (B,)
+    return float(labels.gather(1, top[:, None]).float().mean())
+
+
+def evaluate(model: MILModel, bags: Bags) -> dict:
+    """Bag and instance scores of a trained ``model`` on ``bags`` (positive and negative bags both present).
+
+    Returns ``{"bag_auc", "instance_auc", "top_instance", "attention_auc", "attention_top"}``:
+    the bag AUC of the bag logits over all bags; the instance AUC (:func:`instance_auc`) and the
+    top-instance accuracy (:func:`top_instance_accuracy`) of the instance scores over the
+    *positive* bags ("which digit made this bag positive?"); and the same two for the attention
+    weights (None for a model without attention).
+    """
+    scores = score_bags(model, bags)
+    pos = bags.labels == 1
+    if not bool(pos.any()):
+        raise ValueError("bags: expected some positive bags to find their witnesses, got none")
+    labels, mask = bags.instance_labels[pos], bags.mask[pos]
+    result = {"bag_auc": bag_auc(scores["bag"], bags.labels),
+              "instance_auc": instance_auc(scores["instance"][pos], labels, mask),
+              "top_instance": top_instance_accuracy(scores["instance"][pos], labels, mask),
+              "attention_auc": None, "attention_top": None}
+    if scores["attention"] is not None:
+        result["attention_auc"] = instance_auc(scores["attention"][pos], labels, mask)
+        result["attention_top"] = top_instance_accuracy(scores["attention"][pos], labels, mask)
+    return result
