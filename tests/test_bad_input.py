@@ -21,7 +21,7 @@ import torch
 
 import wsl_lib as wsl
 from wsl_lib import (augment, baselines, boxes, cache, cam, claims, data, exercises, gradcam, localize, metrics, mil,
-                     models, seeding, segment, train, viz)
+                     models, noise, seeding, segment, train, viz)
 
 NAN, INF = float("nan"), float("inf")
 T = torch.tensor
@@ -364,6 +364,46 @@ BAD = [
     ("mil.evaluate", lambda: mil.evaluate(mil.MILModel(), rand(2, 3)), TypeError, "bags: expected a wsl_lib.mil.Bags"),
     ("exercises.check_lse_pooling", lambda: exercises.check_lse_pooling("lse"), exercises.ExerciseError, "function"),
     ("exercises.check_lse_pooling", lambda: exercises.check_lse_pooling(lambda s, m, r: s.mean(1)), exercises.ExerciseError, "differs from the reference"),
+    # noise (chapter 9)
+    ("noise.symmetric_transition", lambda: noise.symmetric_transition(6, 1.0), ValueError, "rate: expected a value in [0, 1)"),
+    ("noise.symmetric_transition", lambda: noise.symmetric_transition(6, -0.1), ValueError, "rate: expected a value in [0, 1), got -0.1"),
+    ("noise.symmetric_transition", lambda: noise.symmetric_transition(1, 0.2), ValueError, "num_classes: expected"),
+    ("noise.symmetric_transition", lambda: noise.symmetric_transition(6, "0.2"), TypeError, "rate: expected a number"),
+    ("noise.class_conditional_transition", lambda: noise.class_conditional_transition([0, 1], 0.2), ValueError, "confused_with: expected for class 0 another class"),
+    ("noise.class_conditional_transition", lambda: noise.class_conditional_transition([1, 5], 0.2), ValueError, "confused_with: expected for class 1"),
+    ("noise.class_conditional_transition", lambda: noise.class_conditional_transition("ab", 0.2), TypeError, "confused_with: expected a sequence"),
+    ("noise.class_conditional_transition", lambda: noise.class_conditional_transition([1, 0], 1.0), ValueError, "rate: expected"),
+    ("noise.check_transition", lambda: noise.check_transition(T([[0.5, 0.4], [0.0, 1.0]])), ValueError, "transition: expected every row to sum to 1"),
+    ("noise.check_transition", lambda: noise.check_transition(rand(2, 3)), ValueError, "transition: expected shape"),
+    ("noise.check_transition", lambda: noise.check_transition(T([[1.5, -0.5], [0.0, 1.0]])), ValueError, "transition: expected probabilities (no negative entry)"),
+    ("noise.check_transition", lambda: noise.check_transition(torch.eye(3), 4), ValueError, "transition: expected shape (4, 4)"),
+    ("noise.check_transition", lambda: noise.check_transition(T([[NAN, 1.0], [0.0, 1.0]])), ValueError, "transition: expected finite values"),
+    ("noise.corrupt_labels", lambda: noise.corrupt_labels(T([0, 7]), noise.symmetric_transition(6, 0.2)), ValueError, "labels: expected class indices in [0, 6)"),
+    ("noise.corrupt_labels", lambda: noise.corrupt_labels(T([0.0, 1.0]), noise.symmetric_transition(6, 0.2)), TypeError, "labels: expected an integer"),
+    ("noise.corrupt_labels", lambda: noise.corrupt_labels(T([0, 1]), T([[0.5, 0.4], [0.0, 1.0]])), ValueError, "transition: expected every row to sum to 1"),
+    ("noise.corrupt_labels", lambda: noise.corrupt_labels(T([0, 1]), torch.eye(2), seed=-1), ValueError, "seed: expected"),
+    ("noise.estimate_transition", lambda: noise.estimate_transition(T([[0.5, 0.5], [0.2, 0.8]]), T([0, 0])), ValueError, "labels: expected at least one image of every class"),
+    ("noise.estimate_transition", lambda: noise.estimate_transition(T([[2.0, -1.0]]), T([0])), ValueError, "probabilities: expected rows of probabilities"),
+    ("noise.estimate_transition", lambda: noise.estimate_transition(T([[0.5, 0.5]]), T([0, 1])), ValueError, "mismatched batch sizes"),
+    ("noise.gce_loss", lambda: noise.gce_loss(rand(2, 3), T([0, 1]), q=0.0), ValueError, "q: expected a value in (0, 1]"),
+    ("noise.gce_loss", lambda: noise.gce_loss(rand(2, 3), T([0, 3])), ValueError, "targets: expected class indices in [0, 3)"),
+    ("noise.gce_loss", lambda: noise.gce_loss(rand(2, 3), T([0, 1, 2])), ValueError, "mismatched batch sizes"),
+    ("noise.forward_corrected_loss", lambda: noise.forward_corrected_loss(rand(2, 2), T([0, 1]), torch.eye(3)), ValueError, "transition: expected shape (2, 2)"),
+    ("noise.forward_corrected_loss", lambda: noise.forward_corrected_loss(rand(2, 2), T([0, 1]), T([[0.5, 0.4], [0.0, 1.0]])), ValueError, "transition: expected every row to sum to 1"),
+    ("noise.forward_corrected_loss", lambda: noise.forward_corrected_loss(rand(2, 2), T([0.0, 1.0]), torch.eye(2)), TypeError, "targets: expected an integer"),
+    ("noise.small_loss_cross_entropy", lambda: noise.small_loss_cross_entropy(rand(2, 3), T([0, 1]), 0.0), ValueError, "keep: expected a value in (0, 1]"),
+    ("noise.small_loss_cross_entropy", lambda: noise.small_loss_cross_entropy(rand(2, 3), T([0, 1]), 1.5), ValueError, "keep: expected a value in (0, 1]"),
+    ("noise.small_loss_cross_entropy", lambda: noise.small_loss_cross_entropy(rand(3), T([0, 1, 2]), 0.5), ValueError, "logits: expected a tensor with 2"),
+    ("noise.SmallLossCrossEntropy", lambda: noise.SmallLossCrossEntropy(1.0, 10), ValueError, "forget_rate: expected a value in [0, 1)"),
+    ("noise.SmallLossCrossEntropy", lambda: noise.SmallLossCrossEntropy(0.2, 0), ValueError, "ramp_steps: expected a value in [1"),
+    ("noise.SmallLossCrossEntropy", lambda: noise.SmallLossCrossEntropy(0.2, 10)(rand(2, 3), T([0, 5])), ValueError, "targets: expected class indices"),
+    ("noise.fit_recording", lambda: noise.fit_recording(model(), rand(4, 3, 8, 8), T([0, 1, 2, 0]), "record"), TypeError, "record: expected a function"),
+    ("noise.fit_recording", lambda: noise.fit_recording(model(), rand(4, 3, 8, 8), T([0, 1, 2, 0]), lambda m: {}, augment=None), TypeError, "augment: expected none"),
+    ("noise.fit_recording", lambda: noise.fit_recording(model(), rand(4, 3, 8, 8), T([0, 1, 2, 0]), lambda m: {}, select=3), TypeError, "select: expected None or the name"),
+    ("noise.fit_recording", lambda: noise.fit_recording(models.SmallCNN(3, widths=(4, 8), image_size=8), rand(4, 3, 8, 8), T([0, 1, 2, 0]), lambda m: {"a": 1.0}, select="b", epochs=1, batch_size=4, progress=False, device="cpu"), ValueError, "select: expected one of the recorded names"),
+    ("noise.fit_recording", lambda: noise.fit_recording(models.SmallCNN(3, widths=(4, 8), image_size=8), rand(4, 3, 8, 8), T([0, 1, 2, 0]), lambda m: 0.5, epochs=1, batch_size=4, progress=False, device="cpu"), TypeError, "record: expected it to return a dict"),
+    ("exercises.check_transition_estimate", lambda: exercises.check_transition_estimate(T([[0.7, 0.1], [0.3, 0.9]]), probabilities=T([[0.8, 0.2], [0.6, 0.4], [0.1, 0.9]]), labels=T([0, 0, 1])), exercises.ExerciseError, "transposed"),
+    ("exercises.check_transition_estimate", lambda: exercises.check_transition_estimate("T", probabilities=T([[0.8, 0.2], [0.1, 0.9]]), labels=T([0, 1])), exercises.ExerciseError, "expected a torch.Tensor"),
 ]
 
 # Inputs whose result is documented rather than an error: (public name, call, check of the result)

@@ -18,6 +18,7 @@ from .claims import CHECK_MARK
 from .gradcam import combine
 from .localize import choose_fraction, localization_accuracy
 from .metrics import confusion_matrix, mean_iou, pixel_precision_recall
+from .noise import estimate_transition
 
 
 class ExerciseError(AssertionError):
@@ -233,3 +234,26 @@ def check_lse_pooling(fn) -> None:
                                     "instances, before dividing by r")
         expect_tensor(f"my_lse for r = {r:g}", answer, reference, atol=1e-4)
     passed("my_lse pools scores by log-sum-exp over the real instances of each bag, for small and large r")
+
+
+# --- chapter 9: learning from noisy labels ---
+
+def check_transition_estimate(answer, *, probabilities, labels) -> None:
+    """Chapter 9, exercise "Estimate the noise": the transition matrix ``(C, C)`` estimated from a noisy-label
+    model's ``probabilities`` ``(N, C)`` on clean images of true ``labels`` ``(N,)``: row ``i`` is the mean of
+    the probabilities of the images of class ``i`` (:func:`wsl_lib.noise.estimate_transition`)."""
+    reference = estimate_transition(probabilities, labels)
+    if isinstance(answer, torch.Tensor) and answer.shape == reference.shape:
+        given = answer.detach().cpu().double()
+        sums = torch.zeros_like(reference).index_add_(0, labels.cpu(), probabilities.detach().cpu().double())
+        if not torch.allclose(given, reference, atol=1e-5):
+            if torch.allclose(given, sums, atol=1e-5):
+                raise ExerciseError("those are sums: divide each row by the number of images of its true class")
+            if torch.allclose(given, reference.T, atol=1e-5):
+                raise ExerciseError("transposed: row i is the true class i, column j the noisy label j "
+                                    "(T[i, j] = P(noisy j | true i))")
+            if torch.allclose(given, sums / sums.sum(0, keepdim=True).clamp_min(1e-12), atol=1e-5):
+                raise ExerciseError("each column sums to 1: average over the images of each true class, "
+                                    "so that each row sums to 1")
+    expect_tensor("estimate", answer, reference, atol=1e-5)
+    passed("the estimated transition matrix is right: row i averages the images of true class i")
