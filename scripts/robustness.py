@@ -140,6 +140,20 @@ HEADLINES = {
         ("ch08_gap_small", "bags of 3-5 digits: attention minus mean pooling, bag AUC"),
         ("ch08_gap_large", "bags of 6-14 digits: attention minus mean pooling, bag AUC"),
     ],
+    "ch09_noisy_labels.ipynb": [
+        ("ch09_peak_true", "memorization: corrupted images predicted as their true class, at the peak"),
+        ("ch09_final_noisy", "memorization: corrupted images predicted as their noisy label, last epoch"),
+        ("ch09_acc_0", "clean labels: test accuracy"),
+        ("ch09_acc_40", "symmetric noise 40%: test accuracy, cross-entropy"),
+        ("ch09_box_0", "clean labels: MaxBoxAccV2 of the true class's CAM"),
+        ("ch09_box_40", "symmetric noise 40%: MaxBoxAccV2 of the true class's CAM"),
+        ("ch09_symmetric_40_early", "symmetric noise 40%: early stopping"),
+        ("ch09_symmetric_40_gce", "symmetric noise 40%: GCE"),
+        ("ch09_symmetric_40_small_loss", "symmetric noise 40%: small-loss selection"),
+        ("ch09_class_40_early", "class-conditional noise 40%: early stopping"),
+        ("ch09_class_40_gce", "class-conditional noise 40%: GCE"),
+        ("ch09_forward_acc", "class-conditional noise 40%: forward correction, true matrix"),
+    ],
 }
 
 
