@@ -55,6 +55,11 @@ from book_files import toc_notebooks  # noqa: E402
 
 REPORT = ROOT / "book" / "_data" / "robustness.json"
 TABLES = ROOT / "book" / "_data" / "robustness.md"
+BUDGET_FIGURE = ROOT / "book" / "_data" / "ch01_budget_spread.png"      # shown in chapter 1
+# chapter 1's budget comparison: (glue key prefix, label, marker) and (glue key suffix, hours)
+BUDGET_ARMS = [("ch01_weak", "class labels", "o"), ("ch01_extreme", "boxes, extreme clicking", "s"),
+               ("ch01_classic", "boxes, classic", "D")]
+BUDGET_POINTS = [("small", 1 / 3), ("medium", 1.0)]
 DEFAULT_SEEDS = (1, 2, 3, 4, 5)
 ISA_ENV = {"ONEDNN_MAX_CPU_ISA": "SSE41", "ATEN_CPU_CAPABILITY": "default"}
 SKIP_TAGS = {"nbval-ignore-output", "nbval-skip"}
@@ -515,6 +520,49 @@ def write_tables(report: dict, path: Path) -> None:
     path.write_text("\n".join(lines))
 
 
+def write_budget_figure(report: dict, path: Path) -> None:
+    """Chapter 1's budget comparison with its spread: every run's accuracy at each measured budget.
+
+    One marker per run (small, side by side), the seed-0 value larger and outlined, and a bar
+    from the lowest to the highest run; colour-blind-safe colours and one marker shape per arm.
+    """
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nb = "ch01_weak_supervision.ipynb"
+    runs = [r for r in report["runs"].values() if nb in r["notebooks"]]
+    if not runs:
+        return
+    colours = ["#0072B2", "#E69F00", "#009E73"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), dpi=150)
+    for a, ((prefix, label, marker), colour) in enumerate(zip(BUDGET_ARMS, colours)):
+        for suffix, hours in BUDGET_POINTS:
+            values = [number(r["notebooks"][nb]["glue"].get(f"{prefix}_{suffix}")) for r in runs]
+            values = [v / 100 for v in values if v is not None]
+            if not values:
+                continue
+            x = hours * (1 + 0.12 * (a - 1))                           # arms side by side on the log axis
+            ax.vlines(x, min(values), max(values), color=colour, linewidth=2)
+            ax.plot([x] * len(values), values, marker, color=colour, markersize=4, alpha=0.7, linestyle="none")
+            zero = number(report["runs"]["seed 0 (stored)"]["notebooks"][nb]["glue"].get(f"{prefix}_{suffix}"))
+            if zero is not None:
+                ax.plot([x], [zero / 100], marker, color=colour, markersize=9, markeredgecolor="black",
+                        linestyle="none", label=label if suffix == "small" else None)
+    ax.set_xscale("log")
+    ax.minorticks_off()
+    ax.set_xticks([h for _, h in BUDGET_POINTS], ["20 min", "1 h"])
+    ax.set_xlim(0.22, 1.6)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("annotation time of the training labels (log scale)")
+    ax.set_ylabel("localization accuracy (IoU ≥ 0.5)")
+    ax.legend(fontsize=9, loc="lower right")
+    ax.set_title(f"{len(runs)} runs: seeds and CPU code paths", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: all in _toc.yml, in order)")
@@ -531,8 +579,10 @@ def main(argv=None) -> int:
     if args.worker:
         return run_worker(args.worker, notebooks, args.result)
     if args.tables:
-        write_tables(json.loads(REPORT.read_text()), TABLES)
-        print(f"wrote {TABLES.relative_to(ROOT)}")
+        report = json.loads(REPORT.read_text())
+        write_tables(report, TABLES)
+        write_budget_figure(report, BUDGET_FIGURE)
+        print(f"wrote {TABLES.relative_to(ROOT)} and {BUDGET_FIGURE.relative_to(ROOT)}")
         return 0
     if any(s < 0 for s in args.seeds) or args.jobs < 1:
         parser.error("--seeds: expected non-negative integers; --jobs: expected at least 1")
@@ -572,7 +622,8 @@ def main(argv=None) -> int:
               "notebooks": [p.name for p in notebooks], "titles": titles, "runs": all_runs}
     REPORT.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     write_tables(report, TABLES)
-    print(f"wrote {REPORT.relative_to(ROOT)} and {TABLES.relative_to(ROOT)}")
+    write_budget_figure(report, BUDGET_FIGURE)
+    print(f"wrote {REPORT.relative_to(ROOT)}, {TABLES.relative_to(ROOT)} and {BUDGET_FIGURE.relative_to(ROOT)}")
     return 0
 
 

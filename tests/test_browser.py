@@ -270,15 +270,19 @@ def test_a_click_on_a_solutions_title_opens_it(browser):
 HASH_OR_FILE = re.compile(r"[0-9a-f]{16,}|\.(png|jpe?g|svg|gif)$", re.I)
 
 
-@pytest.mark.xfail(strict=False, reason="figure alt text and captions are to be added to the notebooks' cell "
-                                        "metadata (issue 15, item 4); until then myst-nb writes the image's path")
 @pytest.mark.parametrize("page", [p for p in PAGES if (ROOT / p).with_suffix(".ipynb").exists()], ids=lambda p: p.name)
-def test_every_figure_has_alt_text(browser, page):
+def test_every_figure_has_alt_text_and_a_numbered_caption(browser, page):
     _open(browser, page)
     alts = browser.execute_script(
         "return Array.from(document.querySelectorAll('article.bd-article img')).map(i => i.getAttribute('alt') || '')")
     bad = [alt for alt in alts if not alt.strip() or HASH_OR_FILE.search(alt)]
     assert not bad, f"{len(bad)} of {len(alts)} images on {page} lack alt text: {bad[:3]}"
+    # every image a cell outputs sits in a figure with a numbered caption ("Fig. N ...")
+    uncaptioned = browser.execute_script(
+        "return Array.from(document.querySelectorAll('article.bd-article .cell_output img')).filter(i => {"
+        " const f = i.closest('figure'); const c = f && f.querySelector('figcaption');"
+        " return !(c && c.querySelector('.caption-number')); }).length")
+    assert uncaptioned == 0, f"{uncaptioned} figures on {page} have no numbered caption"
 
 
 @pytest.mark.parametrize("page", [PAGES[0], next(p for p in PAGES if p.name == "first_look.html"),

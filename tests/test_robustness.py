@@ -90,6 +90,17 @@ def test_the_page_shows_this_report(report, tmp_path):
     assert "_data/robustness.md" in page
 
 
+def test_chapter_1_shows_the_budget_spread_of_this_report(report, tmp_path):
+    robustness.write_budget_figure(report, tmp_path / "spread.png")
+    assert robustness.BUDGET_FIGURE.exists(), "run `make robustness` (or scripts/robustness.py --tables)"
+    # the stored figure is the one this report draws (matplotlib's PNG output is deterministic)
+    assert (tmp_path / "spread.png").read_bytes() == robustness.BUDGET_FIGURE.read_bytes(), (
+        "book/_data/ch01_budget_spread.png is not drawn from book/_data/robustness.json: run "
+        "scripts/robustness.py --tables")
+    chapter = (ROOT / "book" / "ch01_weak_supervision.ipynb").read_text()
+    assert "_data/ch01_budget_spread.png" in chapter
+
+
 def test_every_headline_number_is_glued_in_its_chapter(report):
     stored = report["runs"]["seed 0 (stored)"]["notebooks"]
     missing = [f"{nb}: {key}" for nb, heads in robustness.HEADLINES.items() for key, _ in heads

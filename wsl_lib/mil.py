@@ -38,7 +38,9 @@ from .data import SPLITS, _digit_pool, _generator
 from .seeding import seed_everything
 from .train import fit
 
-PAD = -1.0                         # the pixel value of padding instances
+#: The pixel value of padding instances.
+PAD = -1.0
+#: The poolings of :class:`MILModel`, by name.
 POOLINGS = ("mean", "max", "lse", "attention", "gated_attention")
 SCORE_POOLINGS = POOLINGS[:3]      # pool instance scores
 ATTENTION_POOLINGS = POOLINGS[3:]  # pool instance embeddings with learned weights

@@ -181,8 +181,9 @@ class SmallSegmenter(nn.Module):
     such as a copy of the body of the book's classifier (``copy.deepcopy(classifier.body)``),
     which is then trained with the rest: the segmenter starts from what the classifier learned
     from image labels and fine-tunes it, as real segmenters fine-tune an ImageNet classifier.
-    The decoder upsamples the deep features to the stem's resolution, concatenates the two (a
-    skip connection, as in U-Net), mixes them with a 3x3 convolution, reads label scores
+    The decoder reduces the deep features to ``2 * widths[0]`` channels (a 1x1 convolution),
+    upsamples them to the stem's resolution, concatenates the two (a skip connection, as in
+    U-Net), mixes them with a 3x3 convolution, reads label scores
     ``L = num_labels`` (background included) with a 1x1 convolution, and upsamples them to the
     input's size.
 
@@ -213,13 +214,13 @@ class SmallSegmenter(nn.Module):
             check_number("encoder_channels", encoder_channels, low=1, integer=True)
             self.encoder = encoder
             channels = encoder_channels
-        self.decode = nn.Sequential(*_conv_block(widths[0] + channels, 2 * widths[0]),
-                                    nn.Conv2d(2 * widths[0], num_labels, 1))
+        self.lateral = nn.Conv2d(channels, 2 * widths[0], 1)          # deep features, fewer channels
+        self.decode = nn.Sequential(*_conv_block(3 * widths[0], widths[0]), nn.Conv2d(widths[0], num_labels, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_tensor("x", x, ndim=4, kind="float")
         stem = self.stem(x)                                                  # (N, w0, H/2, W/2)
         deep = self.encoder(x) if hasattr(self, "encoder") else self.deep(stem)   # (N, K, H/8, W/8)
-        up = F.interpolate(deep, size=stem.shape[-2:], mode="bilinear", align_corners=False)
+        up = F.interpolate(self.lateral(deep), size=stem.shape[-2:], mode="bilinear", align_corners=False)
         scores = self.decode(torch.cat([stem, up], 1))                       # (N, L, H/2, W/2)
         return F.interpolate(scores, size=x.shape[-2:], mode="bilinear", align_corners=False)

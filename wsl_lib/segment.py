@@ -298,7 +298,7 @@ def segmentation_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Ten
 
 
 def train_segmenter(images: torch.Tensor, masks: torch.Tensor, num_labels: int, *, widths=(16, 32, 64),
-                    encoder=None, encoder_channels: int | None = None, epochs: int = 5, lr: float = 3e-2,
+                    encoder=None, encoder_channels: int | None = None, epochs: int = 10, lr: float = 1e-2,
                     batch_size: int = 32, seed: int = 0,
                     progress: bool = True, device=None) -> SmallSegmenter:
     """A :class:`wsl_lib.models.SmallSegmenter` trained on ``images`` ``(N, 3, H, W)`` and label maps ``masks`` ``(N, H, W)``

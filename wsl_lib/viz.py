@@ -116,7 +116,7 @@ def show_images(images, titles=None, *, ncols: int = 8, size: float = 1.6, cmap:
     ncols = min(ncols, len(images))
     nrows = -(-len(images) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)),
-                             squeeze=False)
+                             squeeze=False, dpi=150)           # sharp on high-resolution screens
     for ax in axes.flat:
         ax.axis("off")
     for i, (ax, img) in enumerate(zip(axes.flat, images)):
