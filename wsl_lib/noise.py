@@ -1,4 +1,4 @@
-"""Learning from noisy labels: noise models, noise-robust losses, and a training run that records every epoch.
+"""Learning from noisy labels (chapter 9): noise models, robust losses, and training recorded epoch by epoch.
 
 Noise models. A *transition matrix* ``T`` ``(C, C)`` says how labels are corrupted:
 ``T[i, j] = P(noisy label j | true label i)``, each row a probability distribution.
@@ -71,8 +71,8 @@ def class_conditional_transition(confused_with, rate: float) -> torch.Tensor:
         confused_with = confused_with.tolist()
     if not isinstance(confused_with, (list, tuple)) or len(confused_with) < 2 or \
             not all(isinstance(j, int) and not isinstance(j, bool) for j in confused_with):
-        raise TypeError(f"confused_with: expected a sequence of at least two class indices (ints), "
-                        f"got {_describe(confused_with) if not isinstance(confused_with, (list, tuple)) else confused_with!r}")
+        got = repr(confused_with) if isinstance(confused_with, (list, tuple)) else _describe(confused_with)
+        raise TypeError(f"confused_with: expected a sequence of at least two class indices (ints), got {got}")
     num_classes = len(confused_with)
     for i, j in enumerate(confused_with):
         if not 0 <= j < num_classes or j == i:
