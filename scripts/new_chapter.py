@@ -23,14 +23,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def colab_cell(repository_url: str):
+    # formatted as black formats it (tests/test_notebooks.py checks every notebook with black)
     source = (
         "# Runs only on Google Colab: installs wsl_lib (and what the notebooks import) from the book's repository.\n"
         "import subprocess\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", '
-        f'"wsl_lib[notebooks] @ git+{repository_url}"], check=True)'
+        "    subprocess.run(\n"
+        "        [\n"
+        "            sys.executable,\n"
+        '            "-m",\n'
+        '            "pip",\n'
+        '            "install",\n'
+        '            "-q",\n'
+        f'            "wsl_lib[notebooks] @ git+{repository_url}",\n'
+        "        ],\n"
+        "        check=True,\n"
+        "    )"
     )
     cell = new_code_cell(source)
     cell.metadata["tags"] = ["remove-cell"]

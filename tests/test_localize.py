@@ -102,7 +102,7 @@ def test_failure_kinds_hand_worked():
     gt = torch.tensor([[10.0, 10, 20, 20]] * 6)
     boxes = torch.tensor([[10.0, 10, 20, 20],      # correct
                           [12.0, 12, 16, 16],      # part only: inside, IoU 0.16
-                          [0.0, 0, 30, 30],        # merged: contains the object, IoU 0.11
+                          [0.0, 0, 30, 30],        # too large: contains the object, IoU 0.11
                           [10.0, 10, 20, 20],      # good box, wrong class
                           [40.0, 40, 50, 50],      # elsewhere
                           [0.0, 0, 0, 0]])         # empty
@@ -111,7 +111,7 @@ def test_failure_kinds_hand_worked():
     logits[3] = torch.tensor([0.0, 1])
     codes = localize.failure_kinds(boxes, gt, logits=logits, labels=labels)
     assert [localize.FAILURE_KINDS[c] for c in codes] == [
-        "correct", "part only", "merged with clutter", "wrong class, right place", "missed", "missed"]
+        "correct", "part only", "too large", "wrong class, right place", "missed", "missed"]
     # a wrong class whose own (predicted) box is right, while the true class's box is elsewhere
     logits[4] = torch.tensor([0.0, 1])
     predicted = boxes.clone()

@@ -3,6 +3,9 @@
 import json
 import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +89,21 @@ def test_every_random_choice_goes_through_the_seed_knob(path):
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     found = re.findall(r"manual_seed\(|np\.random\.seed\(|random\.seed\(|default_rng\(|RandomState\(", code)
     assert not found, f"seed through wsl_lib (wsl.seeding.generator, wsl.train.seed_everything), not {found}"
+
+
+def test_code_is_formatted_to_88_columns():
+    """The notebooks' code is black-formatted at 88 columns, and long strings and comments are
+    wrapped by hand, so that code fits the page without sideways scrolling."""
+    black = Path(sys.executable).with_name("black")
+    paths = [str(p) for p in toc_notebooks()]
+    result = subprocess.run([str(black), "--check", "--line-length", "88", *paths], capture_output=True, text=True)
+    assert result.returncode == 0, "run `black --line-length 88 book/*.ipynb`:\n" + result.stderr[-3000:]
+    long_lines = []
+    for path in toc_notebooks():
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code" or "remove-cell" in cell["metadata"].get("tags", []):
+                continue
+            long_lines += [f"{path.name}: {line[:60]}..." for line in "".join(cell["source"]).splitlines()
+                           if len(line) > 120]
+    assert not long_lines, f"code lines longer than 120 characters: {long_lines}"

@@ -64,14 +64,12 @@ def _default_layer(model: nn.Module) -> nn.Module:
     return layer
 
 
-def _check_classes(classes, n):
+def _check_classes(classes, images):
     if isinstance(classes, str):
         check_choice("classes", classes, ("predicted",))
         return None
     check_tensor("classes", classes, ndim=1, kind="int")
-    if len(classes) != n:
-        raise ValueError(f"mismatched batch sizes: expected the same number of items, got images has {n}, "
-                         f"classes has {len(classes)}")
+    check_same_length(images=images, classes=classes)
     return classes
 
 
@@ -92,7 +90,7 @@ def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted",
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     check_tensor("images", images, ndim=4, kind="float", finite=True)
     layer = _default_layer(model) if layer is None else layer
-    classes = _check_classes(classes, len(images))
+    classes = _check_classes(classes, images)
     parameter = next(model.parameters())
     device = parameter.device
     if images.dtype != parameter.dtype:

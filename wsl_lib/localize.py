@@ -138,7 +138,7 @@ def candidate_boxes(maps: torch.Tensor, fractions=CODE_RULE_FRACTIONS) -> torch.
 # --------------------------------------------------------------------------- failures, found automatically
 
 #: The kinds of :func:`failure_kinds`, in the order of their codes.
-FAILURE_KINDS = ("correct", "part only", "merged with clutter", "wrong class, right place", "missed")
+FAILURE_KINDS = ("correct", "part only", "too large", "wrong class, right place", "missed")
 
 
 def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.Tensor, labels: torch.Tensor,
@@ -155,7 +155,7 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
        predicted class's box has IoU >= ``iou_threshold``;
     * code 1, ``"part only"``: ``iou < iou_threshold`` and at least ``inside`` of the box's area lies
        inside the ground-truth box (the map found only a discriminative part);
-    * code 2, ``"merged with clutter"``: ``iou < iou_threshold`` and at least ``inside`` of the
+    * code 2, ``"too large"``: ``iou < iou_threshold`` and at least ``inside`` of the
        ground-truth box lies inside the box (it also covers much around the object, which then
        makes up less than half of it);
     * code 4, ``"missed"``: anything else (a box elsewhere, or an empty box).
@@ -181,9 +181,9 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
                                                               >= iou_threshold)
     share_inside, share_covered = box_coverage(boxes, gt_boxes)
     part = share_inside >= inside                      # 0 for an empty box
-    merged = share_covered >= inside                   # 0 for an empty ground-truth box
+    too_large = share_covered >= inside                # 0 for an empty ground-truth box
     codes = torch.full((len(boxes),), 4, dtype=torch.int64)
-    codes[~good & merged] = 2
+    codes[~good & too_large] = 2
     codes[~good & part] = 1
     codes[~top1_right & other_good] = 3
     codes[top1_right & good] = 0

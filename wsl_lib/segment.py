@@ -38,8 +38,10 @@ from .train import default_loss, fit, predict, seed_everything
 
 # --------------------------------------------------------------------------- from CAMs
 
-def _label_matrix(labels: torch.Tensor, n: int, num_classes: int) -> torch.Tensor:
-    """Image-level labels, class indices ``(N,)`` or multi-hot ``(N, C)``, as a bool ``(N, C)``."""
+def _label_matrix(labels: torch.Tensor, cams: torch.Tensor) -> torch.Tensor:
+    """Image-level labels, class indices ``(N,)`` or multi-hot ``(N, C)``, as a bool ``(N, C)``
+    (``cams`` ``(N, C, H, W)`` gives ``N`` and ``C``)."""
+    n, num_classes = cams.shape[:2]
     if labels.ndim == 1:
         check_tensor("labels", labels, kind="int")
         if bool(((labels < 0) | (labels >= num_classes)).any()):
@@ -49,9 +51,7 @@ def _label_matrix(labels: torch.Tensor, n: int, num_classes: int) -> torch.Tenso
     else:
         check_tensor("labels", labels, ndim=2, shape=(n, num_classes), kind="real")
         present = labels > 0
-    if len(present) != n:
-        raise ValueError(f"mismatched batch sizes: expected the same number of items, got cams has {n}, "
-                         f"labels has {len(present)}")
+    check_same_length(cams=cams, labels=present)
     return present
 
 
@@ -72,8 +72,7 @@ def cam_label_scores(cams: torch.Tensor, labels: torch.Tensor, *, background: fl
     all background. NaN in ``cams`` raises ``ValueError``.
     """
     check_tensor("cams", cams, ndim=4, kind="float", finite=True)
-    n, c = cams.shape[:2]
-    present = _label_matrix(labels, n, c).to(cams.device)
+    present = _label_matrix(labels, cams).to(cams.device)
     if (background is None) == (alpha is None):
         raise ValueError(f"background, alpha: expected exactly one of them, got background={background!r}, "
                          f"alpha={alpha!r}")
