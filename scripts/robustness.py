@@ -166,33 +166,22 @@ HEADLINES = {
 
 # --------------------------------------------------------------------------- what decides the results
 
-def _docstring_starts(tree: ast.AST) -> set:
-    starts = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                starts.add((body[0].lineno, body[0].col_offset))
-    return starts
-
-
 def code_text(source: str) -> str:
-    """The code of a module without its docstrings, comments and blank lines or spacing.
+    """The code of a module as its syntax tree, without docstrings: comments, blank lines,
+    spacing and formatting (black's parentheses and trailing commas included) leave it unchanged.
 
-    Made from tokens joined without separators (and markers for the end of a statement and
-    indentation), so that it is the same on every Python version: a newer tokenizer splits an
-    f-string into several tokens, whose texts join to the same characters.
+    ``ast.dump`` of the tree with every docstring removed and no positions, so that reformatting a
+    notebook (``black``) or editing a comment or a docstring does not make the report stale,
+    while any change to what the code does changes it.
     """
-    docstrings = _docstring_starts(ast.parse(source))
-    kept = []
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER):
-            continue
-        if tok.type == tokenize.STRING and tok.start in docstrings:
-            continue
-        kept.append({tokenize.NEWLINE: "\n", tokenize.INDENT: "\t>", tokenize.DEDENT: "\t<"}.get(tok.type, tok.string))
-    return "".join(kept)
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, annotate_fields=False, include_attributes=False)
 
 
 def _code_cells(path: Path) -> list[str]:

@@ -256,9 +256,11 @@ def fit_recording(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
                   *, select: str | None = None, epochs: int = 2, batch_size: int = 64, **fit_kwargs):
     """Train ``model`` with :func:`wsl_lib.train.fit` and call ``record(model)`` after every epoch.
 
+    ``model``, ``inputs`` ``(N, ...)``, ``targets`` ``(N,)``, ``epochs`` and ``batch_size`` are as
+    for :func:`wsl_lib.train.fit`; ``fit_kwargs`` (``lr``, ``seed``, ``loss_fn``, ``device``,
+    ``progress``, ...) are passed on.
+
     Args:
-        model, inputs ``(N, ...)``, targets ``(N,)``, epochs, batch_size: as for :func:`~wsl_lib.train.fit`;
-            ``fit_kwargs`` (``lr``, ``seed``, ``loss_fn``, ``device``, ``progress``...) are passed on.
         record: ``record(model) -> {name: number}``, called with the model in eval mode and
             gradients off after each epoch (for example accuracies on a clean split).
         select: the name of a recorded number to maximize (early stopping), or None.
