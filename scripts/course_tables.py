@@ -27,7 +27,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from book_files import toc_notebooks  # noqa: E402
+from book_files import toc_notebooks, toc_numbers  # noqa: E402
 
 OUT = ROOT / "book" / "_data"
 EXERCISE = re.compile(r"```\{exercise\}\s*(?P<title>[^\n]*)\n:label:\s*(?P<label>\S+)\n(?P<body>.*?)```", re.S)
@@ -64,9 +64,9 @@ def colab_link(notebook: str) -> str:
 
 
 def chapter_number(path_or_name) -> str:
-    """'3' for ch03_cam.ipynb (the number the sidebar and the prose use); '' for other notebooks."""
-    match = re.match(r"ch(\d+)_", Path(path_or_name).name)
-    return str(int(match.group(1))) if match else ""
+    """'3' for ch03_cam.ipynb, '7.1' for a section of chapter 7 (the numbers of the sidebar); '' for pages outside
+    the numbered parts."""
+    return toc_numbers().get(Path(path_or_name).stem, "")
 
 
 def reading_minutes(time: str) -> str:

@@ -127,11 +127,18 @@ HEADLINES = {
         ("ch07_gradcampp_v2", "MaxBoxAccV2, Grad-CAM++"),
         ("ch07_layercam_v2", "MaxBoxAccV2, LayerCAM"),
         ("ch07_flat_v2", "MaxBoxAccV2, flatten head"),
+        ("ch07_sp_untied_acc", "spurious-background model on random backgrounds: accuracy"),
+    ],
+    "ch07_hide_and_seek.ipynb": [
+        ("ch07_cam_part", "share of part boxes, CAM of the book's classifier"),
         ("ch07_plain_part", "share of part boxes, standard model"),
         ("ch07_has_part", "share of part boxes, Hide-and-Seek"),
         ("ch07_plain_v2", "MaxBoxAccV2, standard model"),
         ("ch07_has_v2", "MaxBoxAccV2, Hide-and-Seek"),
-        ("ch07_sp_untied_acc", "spurious-background model on random backgrounds: accuracy"),
+        ("ch07_plain_pxap", "PxAP, standard model"),
+        ("ch07_has_pxap", "PxAP, Hide-and-Seek"),
+        ("ch07_plain_acc", "accuracy, standard model"),
+        ("ch07_has_acc", "accuracy, Hide-and-Seek"),
     ],
     "ch08_mil.ipynb": [
         ("ch08_mean_bag_auc", "bags of 6-14 digits, one 9: bag AUC, mean pooling"),
@@ -600,6 +607,13 @@ def main(argv=None) -> int:
         print("\nNot writing the report: the notebooks' code or wsl_lib changed during the run.", file=sys.stderr)
         return 1
     if args.no_write:
+        # every glued value of every run, one line per key: what an author needs to set a claim's margin
+        for nb in (p.name for p in notebooks):
+            keys = sorted({k for r in all_runs.values() if nb in r["notebooks"] for k in r["notebooks"][nb].get("glue", {})})
+            for key in keys:
+                values = [r["notebooks"][nb].get("glue", {}).get(key, "—").strip("'") for r in all_runs.values()
+                          if nb in r["notebooks"]]
+                print(f"  {nb} {key}: {' | '.join(values)}")
         return 0
     import nbformat
     sys.path.insert(0, str(ROOT / "scripts"))

@@ -37,6 +37,32 @@ def toc_files() -> list[Path]:
     return paths
 
 
+def toc_numbers() -> dict[str, str]:
+    """The number the sidebar gives each page of a numbered part: {"ch03_cam": "3", "ch07_hide_and_seek": "7.1"}.
+
+    Chapters are counted across the numbered parts, as Jupyter Book numbers them; a chapter's
+    sections get the chapter's number, a dot and their place. Pages of other parts get none.
+    """
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    numbers, chapter = {}, 0
+
+    def number(entries, prefix):
+        nonlocal chapter
+        for place, entry in enumerate(entries, start=1):
+            if prefix is None:
+                chapter += 1
+                label = str(chapter)
+            else:
+                label = f"{prefix}.{place}"
+            numbers[Path(entry["file"]).stem] = label
+            number(entry.get("sections", []), label)
+
+    for part in toc.get("parts", []):
+        if part.get("numbered"):
+            number(part.get("chapters", []), None)
+    return numbers
+
+
 def toc_notebooks() -> list[Path]:
     """The notebooks of _toc.yml (an entry without suffix counts when its .ipynb exists)."""
     return [p for p in toc_files() if p.suffix == ".ipynb"]

@@ -295,6 +295,7 @@ BAD = [
     ("boxes.boxes_to_masks", lambda: boxes.boxes_to_masks(rand(2, 3), (8, 8)), ValueError, "boxes:"),
     ("boxes.boxes_to_masks", lambda: boxes.boxes_to_masks(some_boxes(2), 8), ValueError, "size:"),
     ("boxes.box_coverage", lambda: boxes.box_coverage(some_boxes(2), some_boxes(3)), ValueError, "mismatched batch sizes"),
+    ("boxes.part_boxes", lambda: boxes.part_boxes(some_boxes(2), some_boxes(2), inside=0.0), ValueError, "inside: expected a value in (0, 1]"),
     ("metrics.wsol_scores", lambda: metrics.wsol_scores(rand(2, 8, 8), some_boxes(2), torch.ones(2, 8, 8)), TypeError, "masks: expected a bool"),
     # issue 17: silent results that are now errors, and the functions of the reshaped modules
     ("localize.localization_accuracy", lambda: localize.localization_accuracy(some_boxes(2), some_boxes(2), logits=rand(2, 3), labels=T([0, 3]), k=1), ValueError, "labels: expected class indices in [0, 2]"),
@@ -320,6 +321,7 @@ BAD = [
     ("exercises.check_best_threshold", lambda: exercises.check_best_threshold("x", maps=rand(2, 8, 8), gt_boxes=some_boxes(2), thresholds=[0.2, 0.5]), exercises.ExerciseError, "expected"),
     ("exercises.check_pixel_precision_recall", lambda: exercises.check_pixel_precision_recall(3, maps=rand(1, 4, 4), masks=torch.ones(1, 4, 4, dtype=torch.bool)), exercises.ExerciseError, "function"),
     ("exercises.check_grad_cam", lambda: exercises.check_grad_cam("grad_cam"), exercises.ExerciseError, "function"),
+    ("exercises.check_part_boxes", lambda: exercises.check_part_boxes(lambda b, g: b), exercises.ExerciseError, "expected a tensor of shape (8,)"),
     ("exercises.check_centred_boxes", lambda: exercises.check_centred_boxes(rand(2, 3), reference_boxes=some_boxes(2), image_size=8), exercises.ExerciseError, "expected"),
     ("exercises.check_gap", lambda: exercises.check_gap(None), exercises.ExerciseError, "function"),
     ("exercises.check_mean_iou", lambda: exercises.check_mean_iou(NAN, predicted=T([[[0, 1]]]), target=T([[[0, 1]]]), num_classes=2), exercises.ExerciseError, "expected a finite number"),

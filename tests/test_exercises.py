@@ -122,6 +122,27 @@ def test_ch7_grad_cam_checker(capsys):
         exercises.check_grad_cam(lambda a, g: a)
     with pytest.raises(ExerciseError, match="expected a function"):
         exercises.check_grad_cam("grad-cam")
+def test_ch7_part_box_checker(capsys):
+    def right(b, g):
+        top_left, bottom_right = torch.maximum(b[:, :2], g[:, :2]), torch.minimum(b[:, 2:], g[:, 2:])
+        inter = (bottom_right - top_left).clamp(min=0).prod(1)
+        area, gt_area = (b[:, 2:] - b[:, :2]).prod(1), (g[:, 2:] - g[:, :2]).prod(1)
+        return (inter >= 0.9 * area) & (area > 0) & (inter < 0.5 * gt_area)
+
+    exercises.check_part_boxes(right)
+    assert capsys.readouterr().out.startswith("\u2713")
+    with pytest.raises(ExerciseError, match="exactly half.*expected not a part box"):
+        exercises.check_part_boxes(lambda b, g: (right(b, g) | (b[:, 3] == 20.0)) & (b[:, 0] >= 10))
+    with pytest.raises(ExerciseError, match=r"empty \(zero width\)\): expected not a part box"):
+        exercises.check_part_boxes(lambda b, g: right(b, g) | ((b[:, 2] - b[:, 0]) == 0))
+    with pytest.raises(ExerciseError, match="bool tensor"):
+        exercises.check_part_boxes(lambda b, g: right(b, g).float())
+    with pytest.raises(ExerciseError, match="shape"):
+        exercises.check_part_boxes(lambda b, g: right(b, g)[:3])
+    with pytest.raises(ExerciseError, match="expected a function"):
+        exercises.check_part_boxes("part")
+
+
 # --- chapter 1 ---
 
 def test_check_centred_boxes(capsys):

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from wsl_lib import baselines, metrics
-from wsl_lib.boxes import box_coverage, boxes_to_masks
+from wsl_lib.boxes import box_coverage, boxes_to_masks, part_boxes
 
 
 def test_centre_gaussian_is_centred_normalized_and_image_independent():
@@ -65,3 +65,15 @@ def test_empty_mask_and_nan_map_are_refused():
 def test_box_accuracy_of_an_empty_box_map_is_zero():
     maps = boxes_to_masks(torch.zeros(1, 4), (8, 8)).float()
     assert metrics.box_accuracy(maps, torch.tensor([[0.0, 0, 4, 4]]), 0.5) == 0.0
+
+
+def test_part_boxes_follows_box_coverage_at_every_boundary():
+    gt = torch.tensor([[10.0, 10.0, 30.0, 30.0]]).repeat(5, 1)
+    boxes = torch.tensor([[12.0, 12, 20, 20],   # inside, 16% covered: part
+                          [10.0, 10, 30, 20],   # exactly half covered: not a part (strict <)
+                          [9.5, 10, 19.5, 20],  # 95% inside, 25% covered: part
+                          [8.0, 10, 18, 20],    # 80% inside: not a part
+                          [15.0, 15, 15, 25]])  # empty: lies nowhere, not a part
+    assert part_boxes(boxes, gt).tolist() == [True, False, True, False, False]
+    assert part_boxes(boxes, gt, inside=0.8).tolist() == [True, False, True, True, False]
+    assert part_boxes(boxes, gt, covered=0.51).tolist() == [True, True, True, False, False]

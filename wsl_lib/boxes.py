@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 import torchvision.ops as ops
 
-from ._checks import check_boxes, check_same_length, check_size, check_tensor
+from ._checks import check_boxes, check_number, check_same_length, check_size, check_tensor
 
 
 def masks_to_boxes(masks: torch.Tensor) -> torch.Tensor:
@@ -100,3 +100,24 @@ def box_coverage(boxes: torch.Tensor, gt_boxes: torch.Tensor):
     inside = torch.where(area > 0, inter / area.clamp(min=1e-12), 0.0)
     covered = torch.where(gt_area > 0, inter / gt_area.clamp(min=1e-12), 0.0)
     return inside, covered
+
+
+def part_boxes(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, inside: float = 0.9,
+               covered: float = 0.5) -> torch.Tensor:
+    """Which predicted boxes ``(N, 4)`` are *part boxes* of their ground-truth boxes ``(N, 4)``: ``(N,)`` bool.
+
+    A part box lies (at least the fraction ``inside`` of its area) in the ground-truth box and
+    covers less than the fraction ``covered`` of it: the box of a map that found only the most
+    discriminative part of the object (chapter 7, section "The discriminative-part problem and
+    Hide-and-Seek"). Both fractions come from :func:`box_coverage`; an empty predicted box lies
+    nowhere, so it is never a part box.
+
+    Examples:
+        >>> gt = torch.tensor([[10.0, 10.0, 30.0, 30.0]]).repeat(3, 1)
+        >>> part_boxes(torch.tensor([[12.0, 12, 20, 20], [10.0, 10, 30, 30], [40.0, 40, 50, 50]]), gt)
+        tensor([ True, False, False])
+    """
+    check_number("inside", inside, low=0.0, high=1.0, low_open=True)
+    check_number("covered", covered, low=0.0, high=1.0, low_open=True)
+    share_inside, share_covered = box_coverage(boxes, gt_boxes)
+    return (share_inside >= inside) & (share_covered < covered)

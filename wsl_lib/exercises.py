@@ -13,6 +13,7 @@ import math
 import torch
 
 from .baselines import centred_boxes
+from .boxes import part_boxes
 from .cam import class_activation_maps
 from .claims import CHECK_MARK
 from .gradcam import combine
@@ -149,6 +150,44 @@ def check_grad_cam(student_fn, *, seed: int = 0) -> None:
             raise ExerciseError("the weights alpha_k are the *mean* of the gradients over positions, not their sum")
     expect_tensor("Grad-CAM maps", answer, expected, atol=1e-5)
     passed("your Grad-CAM equals the reference on random activations and gradients")
+PART_BOX_CASES = (  # (box, what it is) on the ground-truth box (10, 10, 30, 30)
+    ((12.0, 12.0, 20.0, 20.0), "well inside, covering 16% of the true box"),
+    ((10.0, 10.0, 30.0, 30.0), "the true box itself"),
+    ((40.0, 40.0, 50.0, 50.0), "entirely outside"),
+    ((10.0, 10.0, 30.0, 20.0), "inside, covering exactly half of the true box"),
+    ((10.0, 10.0, 29.0, 20.0), "inside, covering 47.5% of the true box"),
+    ((9.5, 10.0, 19.5, 20.0), "95% inside, covering 25%"),
+    ((8.0, 10.0, 18.0, 20.0), "80% inside, covering 20%"),
+    ((15.0, 15.0, 15.0, 25.0), "empty (zero width)"),
+)
+
+
+def check_part_boxes(student_fn) -> None:
+    """Chapter 7, section 7.1, exercise "Part boxes from coordinates": ``student_fn(boxes, gt_boxes) -> (N,) bool``.
+
+    ``boxes`` and ``gt_boxes`` are ``(N, 4)``; the answer is compared with
+    :func:`wsl_lib.boxes.part_boxes` on boxes chosen to reach every boundary of the rule
+    (:data:`PART_BOX_CASES`), and the message names the first box it gets wrong.
+    """
+    if not callable(student_fn):
+        raise ExerciseError(f"expected a function (boxes, gt_boxes) -> (N,) bool, got {type(student_fn).__name__}")
+    boxes = torch.tensor([box for box, _ in PART_BOX_CASES])
+    gt_boxes = torch.tensor([[10.0, 10.0, 30.0, 30.0]]).repeat(len(boxes), 1)
+    answer = student_fn(boxes.clone(), gt_boxes.clone())
+    if not isinstance(answer, torch.Tensor) or answer.shape != (len(boxes),):
+        got = tuple(answer.shape) if isinstance(answer, torch.Tensor) else type(answer).__name__
+        raise ExerciseError(f"expected a tensor of shape ({len(boxes)},), one answer per box, got {got}")
+    if answer.dtype != torch.bool:
+        raise ExerciseError(f"expected a bool tensor (part box or not), got dtype {answer.dtype}; "
+                            "compare with >= and < instead of returning the fractions")
+    expected = part_boxes(boxes, gt_boxes)
+    for (box, what), got, right in zip(PART_BOX_CASES, answer.tolist(), expected.tolist()):
+        if got != right:
+            raise ExerciseError(f"box {box} ({what}): expected {'a part box' if right else 'not a part box'}, "
+                                f"got {'a part box' if got else 'not a part box'}")
+    passed(f"your rule classifies all {len(boxes)} test boxes as the reference does")
+
+
 # --- chapter 1 ---
 
 def check_centred_boxes(answer, *, reference_boxes, image_size) -> None:
