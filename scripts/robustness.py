@@ -131,6 +131,7 @@ HEADLINES = {
         ("ch06dig_gap_at_paper", "digits: GT-known localization at 0.2, GAP"),
         ("ch06dig_gmp_at_paper", "digits: GT-known localization at 0.2, GMP"),
         ("ch06dig_gap_chosen", "digits: GT-known localization at the chosen threshold, GAP"),
+        ("ch06dig_gmp_chosen", "digits: GT-known localization at the chosen threshold, GMP"),
         ("ch06dig_cam_v2", "digits: MaxBoxAccV2, CAM"),
         ("ch06dig_fewshot_v2", "digits: MaxBoxAccV2, few-shot localizer"),
         ("ch06dig_cam_pxap", "digits: PxAP, CAM"),
@@ -144,6 +145,8 @@ HEADLINES = {
     ],
     "ch07_hide_and_seek.ipynb": [
         ("ch07_cam_part", "share of part boxes, CAM of the book's classifier"),
+        ("ch07_triangles_contain", "triangles' boxes mostly outside: share that contain the triangle"),
+        ("ch07_others_contain", "other classes' boxes mostly outside: share that contain the object"),
         ("ch07_plain_part", "share of part boxes, standard model"),
         ("ch07_has_part", "share of part boxes, Hide-and-Seek"),
         ("ch07_plain_v2", "MaxBoxAccV2, standard model"),
