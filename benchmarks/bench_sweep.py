@@ -13,7 +13,7 @@ every map and every threshold ``0, 1/T, ..., (T-1)/T`` (``T = 100``: MaxBoxAcc's
 
 Methods, each giving the best IoU with the ground truth per image and threshold ``(N, T)``:
 
-* ``wsl_lib``: ``wsl.metrics.iou_curve(maps, gt, thresholds, components)``, one call for all
+* ``wsl_lib``: ``wsl.metrics.iou_curve(maps, gt, thresholds, components=components)``, one call for all
   maps (every threshold at once, on run-length encoded rows).
 * ``opencv``: the way the reference evaluation code does it, per image and threshold: the
   uint8 mask ``map >= tau``, ``cv2.findContours(mask, RETR_CCOMP, CHAIN_APPROX_SIMPLE)``,
@@ -151,7 +151,7 @@ def methods(maps: torch.Tensor, gt: torch.Tensor, thresholds: torch.Tensor, comp
     """``{name: run() -> (N, T) float32 array}`` for one task."""
     scores, boxes = maps.numpy(), gt.numpy().reshape(len(gt), -1, 4)
     taus = thresholds.to(maps.dtype).numpy()          # compare in the maps' precision, as wsl_lib does
-    runs = {"wsl_lib": lambda: wsl.metrics.iou_curve(maps, gt, thresholds, components).numpy(),
+    runs = {"wsl_lib": lambda: wsl.metrics.iou_curve(maps, gt, thresholds, components=components).numpy(),
             "scipy": lambda: scipy_loop(scores, boxes, taus, components)}
     if cv2 is not None:
         runs["opencv"] = lambda: opencv_loop(scores, boxes, taus, components)

@@ -71,7 +71,7 @@ def test_shapes_object_colour_differs_from_background(shapes):
 
 
 def test_shape_sizes_follow_the_image_size():
-    ds = make_shapes(50, size=128, seed=0)
+    ds = make_shapes(50, image_size=128, seed=0)
     assert ds.images.shape == (50, 3, 128, 128)
     widths = ds.boxes[:, 2] - ds.boxes[:, 0]
     assert widths.min() >= 10 and widths.max() <= 128
@@ -137,7 +137,7 @@ def test_masks_to_boxes_pixel_edges_and_empty():
     (dict(n=0), ValueError, "n: expected a value in [1, inf]"),
     (dict(n=2.5), TypeError, "n: expected an int"),
     (dict(split="validation"), ValueError, "split: expected one of 'train', 'val', 'test'"),
-    (dict(size=16), ValueError, "size"),
+    (dict(image_size=16), ValueError, "image_size"),
     (dict(seed=-1), ValueError, "seed"),
     (dict(n_objects=7), ValueError, "n_objects"),
     (dict(spurious=1.5), ValueError, "spurious"),
@@ -148,7 +148,7 @@ def test_make_shapes_bad_input(kwargs, error, words):
 
 
 def test_make_digits_bad_input():
-    with pytest.raises(ValueError, match="size"):
-        make_digits(4, size=40)
+    with pytest.raises(ValueError, match="image_size"):
+        make_digits(4, image_size=40)
     with pytest.raises(ValueError, match="split"):
         make_digits(4, split="dev")

@@ -127,12 +127,14 @@ def test_ch7_part_box_checker(capsys):
         top_left, bottom_right = torch.maximum(b[:, :2], g[:, :2]), torch.minimum(b[:, 2:], g[:, 2:])
         inter = (bottom_right - top_left).clamp(min=0).prod(1)
         area, gt_area = (b[:, 2:] - b[:, :2]).prod(1), (g[:, 2:] - g[:, :2]).prod(1)
-        return (inter >= 0.9 * area) & (area > 0) & (inter < 0.5 * gt_area)
+        return (area > 0) & (inter >= 0.8 * area) & (inter < 0.5 * (area + gt_area - inter))
 
     exercises.check_part_boxes(right)
     assert capsys.readouterr().out.startswith("\u2713")
-    with pytest.raises(ExerciseError, match="exactly half.*expected not a part box"):
-        exercises.check_part_boxes(lambda b, g: (right(b, g) | (b[:, 3] == 20.0)) & (b[:, 0] >= 10))
+    with pytest.raises(ExerciseError, match=r"IoU exactly 0.5\): expected not a part box"):
+        exercises.check_part_boxes(lambda b, g: right(b, g) | ((b[:, 3] == 20.0) & (b[:, 0] == 10)))
+    with pytest.raises(ExerciseError, match=r"80% inside, IoU 0.19\): expected a part box"):
+        exercises.check_part_boxes(lambda b, g: right(b, g) & (b[:, 0] > 8))     # inside > 0.8 instead of >= 0.8
     with pytest.raises(ExerciseError, match=r"empty \(zero width\)\): expected not a part box"):
         exercises.check_part_boxes(lambda b, g: right(b, g) | ((b[:, 2] - b[:, 0]) == 0))
     with pytest.raises(ExerciseError, match="bool tensor"):

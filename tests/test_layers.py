@@ -1,5 +1,8 @@
 """wsl_lib is layered as its package docstring says; import-linter enforces it (contract in pyproject.toml)."""
 
+import importlib
+import inspect
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -34,3 +37,20 @@ def test_the_docstring_and_the_contract_list_every_module():
     assert in_contract == modules, f"not in the layers contract: {modules - in_contract}; gone: {in_contract - modules}"
     doc = wsl_lib.__doc__
     assert all(m in doc for m in modules if not m.startswith("_")), "a public module is missing from wsl_lib's docstring"
+
+
+def test_every_public_function_names_its_chapter():
+    """Each public function and class says which chapter derives or uses it (issue 16.9), as d2l's do."""
+    missing = []
+    for info in pkgutil.iter_modules(wsl_lib.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"wsl_lib.{info.name}")
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                doc = (inspect.getdoc(obj) or "").lower()
+                if "chapter" not in doc and "first look" not in doc:
+                    missing.append(f"{info.name}.{name}")
+    assert not missing, f"docstrings that name no chapter: {missing}"

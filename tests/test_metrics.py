@@ -35,8 +35,8 @@ def test_fast_sweep_equals_slow_loop(components):
     xy = torch.randint(0, 12, (12, 2)).float()
     gt = torch.cat([xy, xy + torch.randint(2, 12, (12, 2)).float()], 1)
     thresholds = metrics.default_thresholds(0.05)
-    fast = metrics.iou_curve(maps, gt, thresholds, components)
-    torch.testing.assert_close(fast, _slow_iou_curve(maps, gt, thresholds, components))
+    fast = metrics.iou_curve(maps, gt, thresholds, components=components)
+    torch.testing.assert_close(fast, _slow_iou_curve(maps, gt, thresholds, components=components))
 
 
 def test_max_box_accuracy_hand_worked():

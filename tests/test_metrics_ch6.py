@@ -67,13 +67,13 @@ def test_box_accuracy_of_an_empty_box_map_is_zero():
     assert metrics.box_accuracy(maps, torch.tensor([[0.0, 0, 4, 4]]), 0.5) == 0.0
 
 
-def test_part_boxes_follows_box_coverage_at_every_boundary():
+def test_part_boxes_at_every_boundary():
     gt = torch.tensor([[10.0, 10.0, 30.0, 30.0]]).repeat(5, 1)
-    boxes = torch.tensor([[12.0, 12, 20, 20],   # inside, 16% covered: part
-                          [10.0, 10, 30, 20],   # exactly half covered: not a part (strict <)
-                          [9.5, 10, 19.5, 20],  # 95% inside, 25% covered: part
-                          [8.0, 10, 18, 20],    # 80% inside: not a part
+    boxes = torch.tensor([[12.0, 12, 20, 20],   # inside, IoU 0.16: part
+                          [10.0, 10, 30, 20],   # IoU exactly 0.5: not a part (strict <)
+                          [8.0, 10, 18, 20],    # 80% inside, IoU 0.19: part (inside >= 0.8)
+                          [7.0, 10, 17, 20],    # 70% inside: not a part
                           [15.0, 15, 15, 25]])  # empty: lies nowhere, not a part
     assert part_boxes(boxes, gt).tolist() == [True, False, True, False, False]
-    assert part_boxes(boxes, gt, inside=0.8).tolist() == [True, False, True, True, False]
-    assert part_boxes(boxes, gt, covered=0.51).tolist() == [True, True, True, False, False]
+    assert part_boxes(boxes, gt, inside=0.7).tolist() == [True, False, True, True, False]
+    assert part_boxes(boxes, gt, iou_threshold=0.51).tolist() == [True, True, True, False, False]

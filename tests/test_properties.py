@@ -189,8 +189,8 @@ def _slow_iou_curve(maps, gt_boxes, thresholds, components):
 @settings(max_examples=25)
 def test_fast_sweep_equals_the_slow_loop(maps, gt, components):
     thresholds = metrics.default_thresholds(0.05)
-    fast = metrics.iou_curve(maps, gt, thresholds, components)
-    torch.testing.assert_close(fast, _slow_iou_curve(maps, gt, thresholds, components))
+    fast = metrics.iou_curve(maps, gt, thresholds, components=components)
+    torch.testing.assert_close(fast, _slow_iou_curve(maps, gt, thresholds, components=components))
     best = metrics.max_box_accuracy(maps, gt, thresholds, components=components)
-    slow_best = (_slow_iou_curve(maps, gt, thresholds, components) >= 0.5).float().mean(0).max()
+    slow_best = (_slow_iou_curve(maps, gt, thresholds, components=components) >= 0.5).float().mean(0).max()
     assert best.value == pytest.approx(float(slow_best))

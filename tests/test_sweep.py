@@ -70,8 +70,8 @@ def test_sweep_equals_slow_loop_on_tricky_maps(components):
         gt = random_gt(n, h, w, g, k=2 if h > 8 else None)
         chunk = int(torch.randint(1, 4000, (1,), generator=g))
         fast = _sweep.sweep_ious(maps, gt.reshape(n, -1, 4), thresholds, components, chunk_pixels=chunk)
-        assert torch.equal(fast, metrics.iou_curve(maps, gt, thresholds, components)), name
-        assert torch.equal(fast, metrics.iou_curve_plain(maps, gt, thresholds, components)), name
+        assert torch.equal(fast, metrics.iou_curve(maps, gt, thresholds, components=components)), name
+        assert torch.equal(fast, metrics.iou_curve_plain(maps, gt, thresholds, components=components)), name
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -83,8 +83,8 @@ def test_sweep_equals_slow_loop_on_random_maps(seed):
     gt = random_gt(3, h, w, g)
     thresholds = metrics.default_thresholds(0.04)
     for components in ("largest", "all"):
-        fast = metrics.iou_curve(maps.double() if seed % 2 else maps, gt, thresholds, components)
-        slow = metrics.iou_curve_plain(maps.double() if seed % 2 else maps, gt, thresholds, components)
+        fast = metrics.iou_curve(maps.double() if seed % 2 else maps, gt, thresholds, components=components)
+        slow = metrics.iou_curve_plain(maps.double() if seed % 2 else maps, gt, thresholds, components=components)
         assert torch.equal(fast, slow)
 
 
@@ -96,7 +96,7 @@ def test_sweep_equals_the_opencv_loop(components):
                                                       for _, maps in tricky_maps(g)]
     thresholds = metrics.default_thresholds(0.05)
     for maps, gt in cases:
-        ours = metrics.iou_curve(maps, gt, thresholds, components).numpy()
+        ours = metrics.iou_curve(maps, gt, thresholds, components=components).numpy()
         theirs = bench_sweep.opencv_loop(maps.numpy(), gt.numpy().reshape(len(gt), -1, 4),
                                          thresholds.to(maps.dtype).numpy(), components)
         np.testing.assert_array_equal(ours, theirs)

@@ -34,7 +34,7 @@ def test_fit_is_seeded():
 def test_fit_learns_and_leaves_eval_mode():
     # overfit one small batch of 32 images with 6 random labels: only weights that tell the
     # images apart reach zero error (a bias alone stays near ln 6 = 1.79 and 1/6 of them right)
-    data = make_shapes(32, seed=0, size=32)
+    data = make_shapes(32, seed=0, image_size=32)
     labels = torch.randint(0, 6, (32,), generator=torch.Generator().manual_seed(1))
     model = SmallCNN(6, widths=(8, 16, 16, 32), image_size=32)
     history = train.fit(model, data.images, labels, epochs=40, batch_size=32, lr=2e-2, device="cpu", progress=False)

@@ -22,6 +22,8 @@ def centred_boxes(reference_boxes: torch.Tensor, n: int, image_size) -> torch.Te
     height are the mean width and height of ``reference_boxes`` ``(M, 4)`` (e.g. a validation split's).
 
     ``image_size`` is ``(H, W)``. It ignores the image: any localizer worth its labels must beat it.
+
+    Derived in chapter 1; the first look computes the same box by hand.
     """
     check_boxes("reference_boxes", reference_boxes)
     if len(reference_boxes) == 0:
@@ -39,6 +41,8 @@ def centre_gaussian_maps(n: int, size, sigma: float | None = None) -> torch.Tens
     ``exp(-d^2 / (2 sigma^2))`` of the distance ``d`` of each pixel centre to the image centre,
     min-max normalized. ``sigma`` defaults to a quarter of the smaller side. Thresholding it at
     any ``tau`` gives one centred disc, so its box accuracy does not depend on ``sigma``.
+
+    Derived in chapter 6.
     """
     check_number("n", n, low=1, integer=True)
     h, w = check_size("size", size)

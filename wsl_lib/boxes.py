@@ -9,7 +9,7 @@ mask gives, and its IoU with anything is 0.
 (``torchvision.ops.masks_to_boxes`` returns the index of the last pixel instead, an inclusive
 corner; the reference code of Choe et al. mixes the two, see :mod:`wsl_lib.metrics`.)
 
-Introduced in chapter 1 (IoU) and chapter 4 (boxes from maps).
+IoU is defined in the first look and used from chapter 1 on; chapter 4 derives boxes from maps.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ def masks_to_boxes(masks: torch.Tensor) -> torch.Tensor:
 
     ``torchvision.ops.masks_to_boxes`` gives the index of the last pixel; adding 1 to ``x2``
     and ``y2`` turns it into the far edge. An empty mask gives the empty box ``(0, 0, 0, 0)``.
+
+    Used by :mod:`wsl_lib.data` for every dataset's boxes; chapter 4 calls it as step 5 of the CAM
+    paper's rule.
     """
     check_tensor("masks", masks, ndim=3, kind="bool", nonempty=False)
     boxes = ops.masks_to_boxes(masks)
@@ -38,6 +41,8 @@ def boxes_to_masks(boxes: torch.Tensor, size) -> torch.Tensor:
     The inverse of :func:`masks_to_boxes` for boxes on pixel edges; a box with fractional
     corners (a regressor's output) covers the pixels whose centre ``(j + 0.5, i + 0.5)`` it
     contains. ``size`` is ``(H, W)``. An empty box gives an empty mask.
+
+    Used first in the first look; chapter 6 turns predicted boxes into score maps with it.
     """
     check_boxes("boxes", boxes)
     h, w = check_size("size", size)
@@ -60,6 +65,8 @@ def box_iou(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
     """IoU of each pair of boxes: ``(N, 4)`` and ``(N, 4)`` -> ``(N,)``; 0 when both boxes are empty.
 
     (``torchvision.ops.box_iou`` gives all ``N x M`` pairs instead, and NaN for two empty boxes.)
+
+    Used first in the first look, which defines IoU; chapter 4 scores boxes with it step by step.
     """
     check_boxes("boxes_a", boxes_a)
     check_boxes("boxes_b", boxes_b)
@@ -73,6 +80,9 @@ def best_iou(boxes: torch.Tensor, gt_boxes: torch.Tensor) -> torch.Tensor:
     """IoU ``(N,)`` of each predicted box ``(N, 4)`` with the best-matching of its ground-truth boxes.
 
     ``gt_boxes`` is ``(N, 4)`` (one object per image) or ``(N, K, 4)`` (K objects per image).
+
+    Used by :func:`wsl_lib.localize.localization_accuracy` from the first look on; chapter 4 calls
+    it directly.
     """
     check_boxes("boxes", boxes)
     check_boxes("gt_boxes", gt_boxes, ndim=(2, 3))
@@ -90,6 +100,9 @@ def box_coverage(boxes: torch.Tensor, gt_boxes: torch.Tensor):
     ``covered`` the fraction of the ground-truth box that the prediction covers. A box on a
     *part* of the object has ``inside`` near 1 and ``covered`` well below 1. An empty
     predicted box has ``inside = 0``; an empty ground-truth box has ``covered = 0``.
+
+    Used by chapter 4's :func:`wsl_lib.localize.failure_kinds`; section 7.1 of chapter 7 calls it
+    directly.
     """
     check_boxes("boxes", boxes)
     check_boxes("gt_boxes", gt_boxes)
@@ -102,15 +115,15 @@ def box_coverage(boxes: torch.Tensor, gt_boxes: torch.Tensor):
     return inside, covered
 
 
-def part_boxes(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, inside: float = 0.9,
-               covered: float = 0.5) -> torch.Tensor:
+def part_boxes(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, inside: float = 0.8,
+               iou_threshold: float = 0.5) -> torch.Tensor:
     """Which predicted boxes ``(N, 4)`` are *part boxes* of their ground-truth boxes ``(N, 4)``: ``(N,)`` bool.
 
     A part box lies (at least the fraction ``inside`` of its area) in the ground-truth box and
-    covers less than the fraction ``covered`` of it: the box of a map that found only the most
-    discriminative part of the object (chapter 7, section "The discriminative-part problem and
-    Hide-and-Seek"). Both fractions come from :func:`box_coverage`; an empty predicted box lies
-    nowhere, so it is never a part box.
+    still fails, with IoU below ``iou_threshold``: the box of a map that found only the most
+    discriminative part of the object. This is the one definition of the book: chapter 4's
+    failure kind "part only" (:func:`wsl_lib.localize.failure_kinds`) and chapter 7's share of
+    part boxes both call it. An empty predicted box lies nowhere, so it is never a part box.
 
     Examples:
         >>> gt = torch.tensor([[10.0, 10.0, 30.0, 30.0]]).repeat(3, 1)
@@ -118,6 +131,6 @@ def part_boxes(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, inside: float = 0
         tensor([ True, False, False])
     """
     check_number("inside", inside, low=0.0, high=1.0, low_open=True)
-    check_number("covered", covered, low=0.0, high=1.0, low_open=True)
-    share_inside, share_covered = box_coverage(boxes, gt_boxes)
-    return (share_inside >= inside) & (share_covered < covered)
+    check_number("iou_threshold", iou_threshold, low=0.0, high=1.0, low_open=True)
+    share_inside, _ = box_coverage(boxes, gt_boxes)
+    return (share_inside >= inside) & (box_iou(boxes, gt_boxes) < iou_threshold)

@@ -34,7 +34,10 @@ FORMAT_VERSION = 1
 
 
 def cache_dir() -> Path:
-    """The per-user cache directory (created when first written to)."""
+    """The per-user cache directory (created when first written to).
+
+    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    """
     if os.environ.get("WSL_LIB_CACHE"):
         return Path(os.environ["WSL_LIB_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -44,7 +47,10 @@ def cache_dir() -> Path:
 def cache_key(config: dict) -> str:
     """SHA-256 of the settings, the run seed (``WSL_SEED``), the format version, the PyTorch version
     and the source code of the whole wsl_lib package (every module: a list of the modules that
-    matter would silently go stale when code moves between them)."""
+    matter would silently go stale when code moves between them).
+
+    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    """
     if not isinstance(config, dict):
         raise TypeError(f"config: expected a dict, got {type(config).__name__}")
     h = hashlib.sha256()
@@ -61,7 +67,10 @@ def _path(config: dict, key: str) -> Path:
 
 
 def load(config: dict, model: nn.Module) -> bool:
-    """Fill ``model`` with the cached weights for ``config``; False (model untouched) when there are none."""
+    """Fill ``model`` with the cached weights for ``config``; False (model untouched) when there are none.
+
+    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    """
     key = cache_key(config)
     path = _path(config, key)
     if not path.exists():
@@ -78,7 +87,10 @@ def load(config: dict, model: nn.Module) -> bool:
 
 
 def save(config: dict, model: nn.Module) -> Path | None:
-    """Store ``model``'s weights for ``config`` (atomically); None when the cache is not writable."""
+    """Store ``model``'s weights for ``config`` (atomically); None when the cache is not writable.
+
+    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    """
     key = cache_key(config)
     path = _path(config, key)
     payload = {"format": FORMAT_VERSION, "key": key, "config": json.dumps(config, sort_keys=True),
@@ -95,7 +107,10 @@ def save(config: dict, model: nn.Module) -> Path | None:
 
 def cached_model(config: dict, make: Callable[[], nn.Module], train: Callable[[nn.Module], object],
                  use_cache: bool = True) -> nn.Module:
-    """``make()`` a model and either load its cached weights or ``train(model)`` it and cache them."""
+    """``make()`` a model and either load its cached weights or ``train(model)`` it and cache them.
+
+    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    """
     model = make()
     if use_cache and load(config, model):
         return model

@@ -10,7 +10,11 @@ and the class score is exactly the spatial mean of its map plus the bias:
 ``S_c = (1/Z) sum_{x,y} M_c(x, y) + b_c`` (:func:`cam_identity_gap`).
 
 All maps of a batch come from one forward pass and one tensor product, on the
-model's device.
+model's device. The rule of every function that reads a model's outputs (the maps here and in
+:mod:`wsl_lib.gradcam`, :func:`wsl_lib.train.predict`): it puts the model in eval mode first, so
+that batch normalization uses its running statistics and an image's map never depends on the
+other images of the batch. :func:`check_classes`, :func:`check_class_range` and
+:func:`resize_and_normalize` are the argument check and the tail that both modules share.
 
 Derived in chapter 3; the first look uses it first.
 """
@@ -32,6 +36,8 @@ def class_activation_maps(features: torch.Tensor, weight: torch.Tensor) -> torch
 
     One tensor product, ``M[n, c] = sum_k weight[c, k] * features[n, k]``. (The same
     number as a loop over channels or a 1x1 convolution with the weight as kernel.)
+
+    Derived in chapter 3.
     """
     check_tensor("features", features, ndim=4, kind="float")
     check_tensor("weight", weight, ndim=2, kind="float")
@@ -42,7 +48,11 @@ def class_activation_maps(features: torch.Tensor, weight: torch.Tensor) -> torch
 
 
 def upsample(maps: torch.Tensor, size) -> torch.Tensor:
-    """Bilinear resize of maps ``(N, h, w)`` or ``(N, C, h, w)`` to ``size = (H, W)``."""
+    """Bilinear resize of maps ``(N, h, w)`` or ``(N, C, h, w)`` to ``size = (H, W)``.
+
+    Used by :func:`compute_cams` from the first look on; chapter 4 calls it as step 2 of the CAM
+    paper's rule.
+    """
     check_tensor("maps", maps, ndim=(3, 4), kind="float")
     size = check_size("size", size)
     squeeze = maps.ndim == 3
@@ -60,6 +70,8 @@ def normalize(maps: torch.Tensor, method: str = "minmax") -> torch.Tensor:
       A constant map (max = min) becomes all zeros.
 
     NaN or infinite values raise ``ValueError``: there is no meaningful map to return.
+
+    Used first in the first look; derived in chapter 3 (negative evidence and normalization).
     """
     check_tensor("maps", maps, kind="float", finite=True)
     if maps.ndim < 2:
@@ -75,6 +87,52 @@ def normalize(maps: torch.Tensor, method: str = "minmax") -> torch.Tensor:
     span = maps.amax(dim=(-2, -1), keepdim=True) - low
     # where the span is 0 the map is flat (or has nothing positive): define it as all zeros
     return torch.where(span > 0, (maps - low) / span.clamp(min=torch.finfo(maps.dtype).tiny), 0.0)
+
+
+def check_classes(classes, images: torch.Tensor, *, every_class: bool) -> None:
+    """Check the ``classes`` argument of the map functions (this module and :mod:`wsl_lib.gradcam`).
+
+    ``"predicted"`` (the top-1 class of each image), an int tensor ``(N,)`` with one class per image
+    of ``images`` ``(N, 3, H, W)``, or, where ``every_class``, None for the maps of every class.
+    The range of the indices is checked once the number of classes is known
+    (:func:`check_class_range`).
+
+    The shared argument check of :func:`compute_cams` (chapter 3) and
+    :func:`wsl_lib.gradcam.gradient_cams` (chapter 7).
+    """
+    if isinstance(classes, str):
+        check_choice("classes", classes, ("predicted",))
+    elif classes is not None or not every_class:
+        check_tensor("classes", classes, ndim=1, kind="int")
+        check_same_length(images=images, classes=classes)
+
+
+def check_class_range(chosen: torch.Tensor, num_classes: int) -> None:
+    """Raise ``ValueError`` unless every class index of ``chosen`` ``(N,)`` lies in ``[0, num_classes)``.
+
+    The shared range check of :func:`compute_cams` (chapter 3) and
+    :func:`wsl_lib.gradcam.gradient_cams` (chapter 7).
+    """
+    if bool((chosen < 0).any() or (chosen >= num_classes).any()):
+        raise ValueError(f"classes: expected class indices in [0, {num_classes - 1}], "
+                         f"got values from {int(chosen.min())} to {int(chosen.max())}")
+
+
+def resize_and_normalize(maps: torch.Tensor, size, input_size, normalization: str) -> torch.Tensor:
+    """The common tail of every map function: maps ``(N, [C,] h, w)`` upsampled and normalized.
+
+    ``size`` is ``"input"`` (to ``input_size``, the images' ``(H, W)``), None (kept at the
+    feature resolution) or ``(H', W')``; ``normalization`` as in :func:`normalize`.
+
+    The shared tail of :func:`compute_cams` (chapter 3) and :func:`wsl_lib.gradcam.gradient_cams`
+    (chapter 7).
+    """
+    check_choice("normalization", normalization, NORMALIZATIONS)
+    if size == "input":
+        maps = upsample(maps, input_size)
+    elif size is not None:
+        maps = upsample(maps, size)
+    return normalize(maps, normalization)
 
 
 def compute_cams(model: nn.Module, images: torch.Tensor, *, classes=None, size="input",
@@ -116,14 +174,10 @@ def compute_cams(model: nn.Module, images: torch.Tensor, *, classes=None, size="
         raise TypeError(f"images: expected {weight.dtype} images, the dtype of the model's parameters, "
                         f"got {images.dtype} (convert with images.to({weight.dtype}))")
     images = images.to(device)
-    if isinstance(classes, str):
-        check_choice("classes", classes, ("predicted",))
-    elif classes is not None:
-        check_tensor("classes", classes, ndim=1, kind="int")
-        check_same_length(images=images, classes=classes)
-        if bool((classes < 0).any() or (classes >= weight.shape[0]).any()):
-            raise ValueError(f"classes: expected class indices in [0, {weight.shape[0] - 1}], "
-                             f"got values from {int(classes.min())} to {int(classes.max())}")
+    check_classes(classes, images, every_class=True)
+    if isinstance(classes, torch.Tensor):
+        check_class_range(classes, weight.shape[0])
+    model.eval()                                                 # the rule of every map function
     with torch.no_grad():
         features = model.features(images)                        # (N, K, h, w)
         logits = model.classifier(model.pool(features))
@@ -133,11 +187,7 @@ def compute_cams(model: nn.Module, images: torch.Tensor, *, classes=None, size="
             chosen = logits.argmax(1) if isinstance(classes, str) else classes.to(device)
             # only the chosen class's weights: (N, K) against (N, K, h, w)
             cams = torch.einsum("nkhw,nk->nhw", features, weight[chosen])
-        if size == "input":
-            cams = upsample(cams, images.shape[-2:])
-        elif size is not None:
-            cams = upsample(cams, size)
-        return logits, normalize(cams, normalization)
+        return logits, resize_and_normalize(cams, size, images.shape[-2:], normalization)
 
 
 def cam_identity_gap(model: nn.Module, images: torch.Tensor) -> float:
@@ -145,6 +195,8 @@ def cam_identity_gap(model: nn.Module, images: torch.Tensor) -> float:
 
     Zero up to floating-point rounding for a GAP + linear model: the logit of each
     class is the spatial mean of its CAM plus the classifier's bias.
+
+    Used first in the first look; derived in chapter 3.
     """
     check_cam_ready(model)
     logits, cams = compute_cams(model, images, size=None)

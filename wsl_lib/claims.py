@@ -44,11 +44,18 @@ ROBUSTNESS_PAGE = "the page 'How robust are the findings' (book/robustness.md)"
 
 
 class ClaimError(AssertionError):
-    """A claim of the book does not hold (in strict mode), or a check does not hold."""
+    """A claim of the book does not hold (in strict mode), or a check does not hold.
+
+    Raised by :func:`claim` (in strict mode) and :func:`check`, which every chapter calls from the
+    first look on.
+    """
 
 
 def mode() -> str:
-    """``"report"`` or ``"strict"``, from ``WSL_CLAIMS`` (``"report"`` when unset or empty)."""
+    """``"report"`` or ``"strict"``, from ``WSL_CLAIMS`` (``"report"`` when unset or empty).
+
+    Read by :func:`claim`, which every chapter calls from the first look on.
+    """
     value = os.environ.get(MODE_VAR, "").strip() or "report"
     if value not in MODES:
         raise ValueError(f"{MODE_VAR}: expected one of {', '.join(map(repr, MODES))}, got {value!r}")
@@ -87,6 +94,8 @@ def claim(condition, statement: str, **measured) -> None:
     in ``strict`` mode (``WSL_CLAIMS=strict``, set by the test command) raise :class:`ClaimError`.
     ``condition`` must be a bool (a Python or NumPy bool, or a one-element bool tensor),
     so that a number or an array is never silently taken as true.
+
+    Called by every chapter, from the first look on.
     """
     _check_statement(statement)
     held = _as_bool("condition", condition)
@@ -106,6 +115,8 @@ def check(condition, statement: str) -> None:
 
     A failed check means the code is wrong (not that a finding varies), so it raises in
     every mode.
+
+    Called by every chapter, from the first look on.
     """
     _check_statement(statement)
     if not _as_bool("condition", condition):

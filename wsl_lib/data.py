@@ -57,6 +57,8 @@ class WSLDataset(torch.utils.data.Dataset):
         masks ``(N, K, H, W)``; ``object_classes`` ``(N, K)`` int64.
 
     ``dataset[i]`` is the tuple ``(image, label, box, mask)`` of item ``i``.
+
+    Returned by :func:`make_shapes` and :func:`make_digits`; used from the first look on.
     """
 
     images: torch.Tensor
@@ -119,11 +121,11 @@ def _generator(seed: int, split: str, salt: int) -> torch.Generator:
     return torch.Generator().manual_seed(shifted(seed) * 1_000_003 + SPLITS.index(split) * 101 + salt)
 
 
-def _check_common(n, split, seed, size):
+def _check_common(n, split, seed, image_size):
     check_number("n", n, low=1, integer=True)
     check_choice("split", split, SPLITS)
     check_number("seed", seed, low=0, integer=True)
-    check_number("size", size, low=32, integer=True)
+    check_number("image_size", image_size, low=32, integer=True)
 
 
 def _balanced_labels(n: int, num_classes: int, g: torch.Generator) -> torch.Tensor:
@@ -183,7 +185,7 @@ def _unit_vectors(shape, g):
     return (xy / norm[..., None]).float()
 
 
-def _place_objects(n, k, size, g, r_range):
+def _place_objects(n, k, image_size, g, r_range):
     """Radii ``(n, k)`` and centres ``(n, k, 2)`` of non-overlapping discs inside the image."""
     radius = torch.zeros(n, k)
     centre = torch.zeros(n, k, 2)
@@ -192,8 +194,8 @@ def _place_objects(n, k, size, g, r_range):
         shrink = 1.0
         for attempt in range(200):
             m = len(todo)
-            r = (r_range[0] + (r_range[1] - r_range[0]) * torch.rand(m, generator=g)) * size * shrink
-            c = r[:, None] + torch.rand(m, 2, generator=g) * (size - 2 * r[:, None])
+            r = (r_range[0] + (r_range[1] - r_range[0]) * torch.rand(m, generator=g)) * image_size * shrink
+            c = r[:, None] + torch.rand(m, 2, generator=g) * (image_size - 2 * r[:, None])
             ok = torch.ones(m, dtype=torch.bool)
             for i in range(j):                                  # keep clear of the objects already placed
                 d = c - centre[todo, i]
@@ -207,19 +209,21 @@ def _place_objects(n, k, size, g, r_range):
             if attempt >= 20:                                   # crowded image: try smaller objects
                 shrink *= 0.95
         else:
-            raise RuntimeError(f"could not place {k} objects without overlap in a {size}x{size} image")
+            raise RuntimeError(f"could not place {k} objects without overlap in a {image_size}x{image_size} image")
     return radius, centre
 
 
-def make_shapes(n: int = 2000, *, split: str = "train", seed: int = 0, size: int = 64,
+def make_shapes(n: int = 2000, *, split: str = "train", seed: int = 0, image_size: int = 64,
                 n_objects: int = 1, spurious: float = 0.0, clutter: bool = True) -> WSLDataset:
     """Generate the Shapes dataset.
+
+    Introduced in the first look and used by every chapter.
 
     Args:
         n: number of images.
         split: ``"train"``, ``"val"`` or ``"test"``; each split is an independent stream.
         seed: the same ``(seed, split)`` always gives the same images.
-        size: image height and width in pixels (at least 32).
+        image_size: image height and width in pixels (at least 32).
         n_objects: objects per image, each of a different class; more than one
             makes a multi-label dataset (``labels`` multi-hot ``(N, C)``).
         spurious: in the training split, the fraction of images whose background
@@ -229,9 +233,9 @@ def make_shapes(n: int = 2000, *, split: str = "train", seed: int = 0, size: int
         clutter: draw 3 to 6 distractor strokes under the objects.
 
     Returns:
-        A :class:`WSLDataset` of ``n`` images ``(3, size, size)``.
+        A :class:`WSLDataset` of ``n`` images ``(3, image_size, image_size)``.
     """
-    _check_common(n, split, seed, size)
+    _check_common(n, split, seed, image_size)
     check_number("n_objects", n_objects, low=1, high=len(SHAPE_CLASSES), integer=True)
     check_number("spurious", spurious, low=0.0, high=1.0)
     num_classes, k = len(SHAPE_CLASSES), n_objects
@@ -243,7 +247,7 @@ def make_shapes(n: int = 2000, *, split: str = "train", seed: int = 0, size: int
     else:
         classes = torch.rand(n, num_classes, generator=g).argsort(1)[:, :k]
     r_range = (0.12, 0.25) if k == 1 else (0.10, 0.20)
-    radius, centre = _place_objects(n, k, size, g, r_range)
+    radius, centre = _place_objects(n, k, image_size, g, r_range)
     rotation = _unit_vectors((n, k), g)
     dark_background = torch.rand(n, generator=g) < 0.5
     low, high = torch.rand(n, 3, generator=g) * 0.4, 0.6 + torch.rand(n, k, 3, generator=g) * 0.4
@@ -260,24 +264,24 @@ def make_shapes(n: int = 2000, *, split: str = "train", seed: int = 0, size: int
     n_strokes = 6
     stroke_on = torch.arange(n_strokes)[None] < torch.randint(3, n_strokes + 1, (n, 1), generator=g)
     stroke_on &= clutter
-    stroke_start = torch.rand(n, n_strokes, 2, generator=g) * size
+    stroke_start = torch.rand(n, n_strokes, 2, generator=g) * image_size
     stroke_dir = _unit_vectors((n, n_strokes), g)
-    stroke_len = (0.08 + 0.17 * torch.rand(n, n_strokes, generator=g)) * size
-    stroke_halfwidth = (0.6 + 0.8 * torch.rand(n, n_strokes, generator=g)) * size / 64
+    stroke_len = (0.08 + 0.17 * torch.rand(n, n_strokes, generator=g)) * image_size
+    stroke_halfwidth = (0.6 + 0.8 * torch.rand(n, n_strokes, generator=g)) * image_size / 64
     stroke_halfwidth = torch.where(stroke_on, stroke_halfwidth, -1.0)    # an absent stroke covers nothing
     stroke_colour = torch.rand(n, n_strokes, 3, generator=g)
-    noise = torch.randn(n, 1, size, size, generator=g) * 0.03              # grey sensor noise
+    noise = torch.randn(n, 1, image_size, image_size, generator=g) * 0.03              # grey sensor noise
 
     # --- paint: each pixel gets the index of the topmost thing drawn on it
     #     (0 background, 1..6 strokes, 7.. objects), then one lookup gives the colours
     palette = torch.cat([background[:, None], stroke_colour, colour], 1)  # (n, 1 + 6 + k, 3)
-    images = torch.empty(n, 3, size, size)
-    masks = torch.empty(n, k, size, size, dtype=torch.bool)
-    coords = torch.arange(size, dtype=torch.float32) + 0.5                # pixel centres
+    images = torch.empty(n, 3, image_size, image_size)
+    masks = torch.empty(n, k, image_size, image_size, dtype=torch.bool)
+    coords = torch.arange(image_size, dtype=torch.float32) + 0.5                # pixel centres
     for lo in range(0, n, 256):
         sl = slice(lo, min(lo + 256, n))
         m = sl.stop - lo
-        paint = torch.zeros(m, size, size, dtype=torch.uint8)
+        paint = torch.zeros(m, image_size, image_size, dtype=torch.uint8)
         for s in range(n_strokes):                                        # rectangular strokes
             (x0, y0), (dx, dy) = stroke_start[sl, s].T, stroke_dir[sl, s].T
             px, py = coords[None, None, :] - x0[:, None, None], coords[None, :, None] - y0[:, None, None]
@@ -291,7 +295,7 @@ def make_shapes(n: int = 2000, *, split: str = "train", seed: int = 0, size: int
             px, py = coords[None, None, :] - cx[:, None, None], coords[None, :, None] - cy[:, None, None]
             u = px * (cs * inv_r)[:, None, None] + py * (sn * inv_r)[:, None, None]
             v = py * (cs * inv_r)[:, None, None] - px * (sn * inv_r)[:, None, None]
-            inside = torch.zeros(m, size, size, dtype=torch.bool)
+            inside = torch.zeros(m, image_size, image_size, dtype=torch.bool)
             cls = classes[sl, j]
             for c in cls.unique().tolist():
                 sel = cls == c
@@ -299,7 +303,7 @@ def make_shapes(n: int = 2000, *, split: str = "train", seed: int = 0, size: int
             masks[sl, j] = inside
             paint[inside] = 1 + n_strokes + j
         rgb = torch.gather(palette[sl], 1, paint.long().view(m, -1, 1).expand(-1, -1, 3))  # (m, H*W, 3)
-        images[sl] = (rgb.permute(0, 2, 1).view(m, 3, size, size) + noise[sl]).clamp(0.0, 1.0)
+        images[sl] = (rgb.permute(0, 2, 1).view(m, 3, image_size, image_size) + noise[sl]).clamp(0.0, 1.0)
 
     boxes = masks_to_boxes(masks.flatten(0, 1)).view(n, k, 4)
     if k == 1:
@@ -359,28 +363,30 @@ def _upscaled_digits(factor: int) -> np.ndarray:
     return _upscale(images, factor)
 
 
-def make_digits(n: int = 2000, *, split: str = "train", seed: int = 0, size: int = 64,
+def make_digits(n: int = 2000, *, split: str = "train", seed: int = 0, image_size: int = 64,
                 clutter: bool = True) -> WSLDataset:
     """Generate the Cluttered Digits dataset.
 
     Each image holds one real handwritten digit from ``sklearn.datasets.load_digits``,
-    upscaled 3, 4 or 5 times (24 to 40 pixels), at a random place on a ``size x size``
+    upscaled 3, 4 or 5 times (24 to 40 pixels), at a random place on a ``image_size x image_size``
     canvas, with 2 to 4 pieces cut from other digits of the same split as clutter.
     The mask is the digit's ink (intensity above 35% of full); the clutter never counts.
+
+    Introduced in chapter 1; the bags of chapter 8 draw on the same digits.
 
     Args:
         n: number of images.
         split: ``"train"``, ``"val"`` or ``"test"``; the splits draw on disjoint
             pools of scikit-learn's digits.
         seed: the same ``(seed, split)`` always gives the same images.
-        size: canvas height and width in pixels (at least 48, so the largest digit fits).
+        image_size: canvas height and width in pixels (at least 48, so the largest digit fits).
         clutter: paste digit pieces around the digit.
 
     Returns:
-        A :class:`WSLDataset` of ``n`` grey images ``(3, size, size)``, 10 classes.
+        A :class:`WSLDataset` of ``n`` grey images ``(3, image_size, image_size)``, 10 classes.
     """
-    _check_common(n, split, seed, size)
-    check_number("size", size, low=48, integer=True)
+    _check_common(n, split, seed, image_size)
+    check_number("image_size", image_size, low=48, integer=True)
     source, targets, pools = _digit_pool()
     pool = pools[split]
     g = _generator(seed, split, salt=2)
@@ -397,21 +403,21 @@ def make_digits(n: int = 2000, *, split: str = "train", seed: int = 0, size: int
     piece_frac = torch.rand(n, 4, 4, generator=g)              # crop size, crop position, paste position
     background = torch.rand(n, generator=g) * 0.25
     ink_level = 0.75 + torch.rand(n, generator=g) * 0.25
-    noise = torch.randn(n, 1, size, size, generator=g) * 0.03
+    noise = torch.randn(n, 1, image_size, image_size, generator=g) * 0.03
 
-    ink = np.zeros((n, size, size))
-    digit_ink = np.zeros((n, size, size))
+    ink = np.zeros((n, image_size, image_size))
+    digit_ink = np.zeros((n, image_size, image_size))
     for i in range(n):
         f = int(scale[i])
         digit = _upscaled_digits(f)[int(source_index[i])]
         d = 8 * f
-        y0, x0 = (offset[i] * (size - d)).long().tolist()
+        y0, x0 = (offset[i] * (image_size - d)).long().tolist()
         digit_ink[i, y0:y0 + d, x0:x0 + d] = digit
         for p in range(int(n_pieces[i])):
             other = _upscaled_digits(f)[int(piece_digit[i, p])]
             ch, cw = (d * (0.3 + 0.3 * piece_frac[i, p, :2])).long().tolist()
             sy, sx = int(piece_frac[i, p, 2] * (d - ch)), int(piece_frac[i, p, 3] * (d - cw))
-            py, px = (torch.rand(2, generator=g) * torch.tensor([size - ch, size - cw])).long().tolist()
+            py, px = (torch.rand(2, generator=g) * torch.tensor([image_size - ch, image_size - cw])).long().tolist()
             view = ink[i, py:py + ch, px:px + cw]
             np.maximum(view, other[sy:sy + ch, sx:sx + cw], out=view)
     masks = torch.from_numpy(digit_ink > _INK_THRESHOLD)

@@ -23,18 +23,27 @@ from .noise import estimate_transition
 
 
 class ExerciseError(AssertionError):
-    """The student's answer is not right yet; the message says why."""
+    """The student's answer is not right yet; the message says why.
+
+    Raised by the exercise checkers of the first look and of chapters 1 to 9.
+    """
 
 
 def passed(what: str) -> None:
-    """Print the check mark line of a passed exercise check."""
+    """Print the check mark line of a passed exercise check.
+
+    Called by every exercise checker, from the first look to chapter 9.
+    """
     if not isinstance(what, str) or not what:
         raise TypeError(f"what: expected a non-empty str saying what was checked, got {what!r}")
     print(f"{CHECK_MARK} {what}")
 
 
 def expect_close(name: str, answer, expected: float, *, tol: float = 1e-6) -> None:
-    """Raise :class:`ExerciseError` unless the number ``answer`` is within ``tol`` of ``expected``."""
+    """Raise :class:`ExerciseError` unless the number ``answer`` is within ``tol`` of ``expected``.
+
+    A helper of the exercise checkers of the first look and of chapters 4, 5 and 6.
+    """
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer):
@@ -44,7 +53,10 @@ def expect_close(name: str, answer, expected: float, *, tol: float = 1e-6) -> No
 
 
 def expect_tensor(name: str, answer, expected: torch.Tensor, *, atol: float = 1e-5) -> None:
-    """Raise :class:`ExerciseError` unless ``answer`` is a tensor of ``expected``'s shape and values."""
+    """Raise :class:`ExerciseError` unless ``answer`` is a tensor of ``expected``'s shape and values.
+
+    A helper of the exercise checkers of chapters 1, 2, 3, 7, 8 and 9.
+    """
     if not isinstance(answer, torch.Tensor):
         raise ExerciseError(f"{name}: expected a torch.Tensor of shape {tuple(expected.shape)}, "
                             f"got {type(answer).__name__}")
@@ -151,13 +163,13 @@ def check_grad_cam(student_fn, *, seed: int = 0) -> None:
     expect_tensor("Grad-CAM maps", answer, expected, atol=1e-5)
     passed("your Grad-CAM equals the reference on random activations and gradients")
 PART_BOX_CASES = (  # (box, what it is) on the ground-truth box (10, 10, 30, 30)
-    ((12.0, 12.0, 20.0, 20.0), "well inside, covering 16% of the true box"),
+    ((12.0, 12.0, 20.0, 20.0), "well inside, IoU 0.16"),
     ((10.0, 10.0, 30.0, 30.0), "the true box itself"),
     ((40.0, 40.0, 50.0, 50.0), "entirely outside"),
-    ((10.0, 10.0, 30.0, 20.0), "inside, covering exactly half of the true box"),
-    ((10.0, 10.0, 29.0, 20.0), "inside, covering 47.5% of the true box"),
-    ((9.5, 10.0, 19.5, 20.0), "95% inside, covering 25%"),
-    ((8.0, 10.0, 18.0, 20.0), "80% inside, covering 20%"),
+    ((10.0, 10.0, 30.0, 20.0), "inside, IoU exactly 0.5"),
+    ((10.0, 10.0, 29.0, 20.0), "inside, IoU 0.475"),
+    ((8.0, 10.0, 18.0, 20.0), "80% inside, IoU 0.19"),
+    ((7.0, 10.0, 17.0, 20.0), "70% inside, IoU 0.13"),
     ((15.0, 15.0, 15.0, 25.0), "empty (zero width)"),
 )
 
@@ -165,8 +177,9 @@ PART_BOX_CASES = (  # (box, what it is) on the ground-truth box (10, 10, 30, 30)
 def check_part_boxes(student_fn) -> None:
     """Chapter 7, section 7.1, exercise "Part boxes from coordinates": ``student_fn(boxes, gt_boxes) -> (N,) bool``.
 
-    ``boxes`` and ``gt_boxes`` are ``(N, 4)``; the answer is compared with
-    :func:`wsl_lib.boxes.part_boxes` on boxes chosen to reach every boundary of the rule
+    ``boxes`` and ``gt_boxes`` are ``(N, 4)``; a part box lies at least 80% inside its true box and
+    has IoU below 0.5 with it. The answer is compared with :func:`wsl_lib.boxes.part_boxes` on
+    boxes chosen to reach every boundary of the rule
     (:data:`PART_BOX_CASES`), and the message names the first box it gets wrong.
     """
     if not callable(student_fn):

@@ -19,8 +19,9 @@ to them, over the ``Z`` positions of the map:
 These need no particular head: they work on the flatten + fully connected model too,
 where the CAM does not exist. The activations are captured by a forward hook that is
 removed when the computation ends, also when it fails (:func:`capture_output`).
-Images are processed in batches; each image's map depends on that image only (the model
-is put in eval mode, so batch normalization uses its running statistics).
+Images are processed in batches; each image's map depends on that image only: like every map
+function of wsl_lib (:func:`wsl_lib.cam.compute_cams`, and :func:`wsl_lib.train.predict`), these
+put the model in eval mode first, so batch normalization uses its running statistics.
 
 Derived in chapter 7.
 """
@@ -32,8 +33,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_number, check_same_length, check_tensor
-from .cam import NORMALIZATIONS, compute_cams, normalize, upsample
+from ._checks import check_choice, check_number, check_tensor
+from .cam import NORMALIZATIONS, check_class_range, check_classes, compute_cams, resize_and_normalize
 
 METHODS = ("gradcam", "gradcam++", "layercam")
 
@@ -45,6 +46,8 @@ def capture_output(layer: nn.Module):
     ``with capture_output(model.body) as outputs: model(x)`` leaves the layer's output in
     ``outputs[-1]``. The hook is removed on leaving the block, even after an exception,
     so repeated calls never accumulate hooks (a common cause of memory growth).
+
+    Derived in chapter 7.
     """
     if not isinstance(layer, nn.Module):
         raise TypeError(f"layer: expected a torch.nn.Module, got {type(layer).__name__}")
@@ -64,17 +67,10 @@ def _default_layer(model: nn.Module) -> nn.Module:
     return layer
 
 
-def _check_classes(classes, images):
-    if isinstance(classes, str):
-        check_choice("classes", classes, ("predicted",))
-        return None
-    check_tensor("classes", classes, ndim=1, kind="int")
-    check_same_length(images=images, classes=classes)
-    return classes
-
-
 def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted", *, layer: nn.Module | None = None):
     """One forward and one backward pass: the layer's activations and the gradients of the class scores.
+
+    Derived in chapter 7.
 
     Args:
         model: any classifier ``(N, 3, H, W) -> (N, C)`` logits.
@@ -90,7 +86,7 @@ def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted",
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     check_tensor("images", images, ndim=4, kind="float", finite=True)
     layer = _default_layer(model) if layer is None else layer
-    classes = _check_classes(classes, images)
+    check_classes(classes, images, every_class=False)
     parameter = next(model.parameters())
     device = parameter.device
     if images.dtype != parameter.dtype:
@@ -103,10 +99,8 @@ def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted",
             raise ValueError("layer: expected a module that runs once per forward pass and outputs "
                              f"(N, K, h, w) activations, got {len(outputs)} outputs")
         activations = outputs[0]
-        chosen = logits.argmax(1) if classes is None else classes.to(device)
-        if bool((chosen < 0).any() or (chosen >= logits.shape[1]).any()):
-            raise ValueError(f"classes: expected class indices in [0, {logits.shape[1] - 1}], "
-                             f"got values from {int(chosen.min())} to {int(chosen.max())}")
+        chosen = logits.argmax(1) if isinstance(classes, str) else classes.to(device)
+        check_class_range(chosen, logits.shape[1])
         # each image's score depends on its own activations only, so one backward pass of the sum
         # gives every image's gradient
         score = logits.gather(1, chosen[:, None]).sum()
@@ -115,7 +109,10 @@ def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted",
 
 
 def combine(activations: torch.Tensor, gradients: torch.Tensor, method: str = "gradcam") -> torch.Tensor:
-    """Maps ``(N, h, w)`` from activations and gradients ``(N, K, h, w)``: Grad-CAM, Grad-CAM++ or LayerCAM."""
+    """Maps ``(N, h, w)`` from activations and gradients ``(N, K, h, w)``: Grad-CAM, Grad-CAM++ or LayerCAM.
+
+    Derived in chapter 7.
+    """
     check_tensor("activations", activations, ndim=4, kind="float", finite=True)
     check_tensor("gradients", gradients, ndim=4, kind="float", finite=True)
     if activations.shape != gradients.shape:
@@ -143,40 +140,44 @@ def gradient_cams(model: nn.Module, images: torch.Tensor, *, classes="predicted"
     ``classes``, ``size`` and ``normalization`` mean what they mean in
     :func:`wsl_lib.cam.compute_cams` (here ``classes`` is ``"predicted"`` or an int tensor ``(N,)``).
     Returns ``(logits (N, C), maps (N, H', W'))`` on the model's device.
+
+    Derived in chapter 7, through :func:`grad_cam`, :func:`grad_cam_pp` and :func:`layer_cam`.
     """
     check_tensor("images", images, ndim=4, kind="float", finite=True)
     check_choice("method", method, METHODS)
     check_choice("normalization", normalization, NORMALIZATIONS)
     check_number("batch_size", batch_size, low=1, integer=True)
-    if not isinstance(classes, str):
-        check_tensor("classes", classes, ndim=1, kind="int")
-        check_same_length(images=images, classes=classes)
+    check_classes(classes, images, every_class=False)
     logits, maps = [], []
     for lo in range(0, len(images), batch_size):
         part = classes if isinstance(classes, str) else classes[lo:lo + batch_size]
         out, activations, gradients, _ = score_gradients(model, images[lo:lo + batch_size], part, layer=layer)
         logits.append(out)
         maps.append(combine(activations, gradients, method))
-    logits, maps = torch.cat(logits), torch.cat(maps)
-    if size == "input":
-        maps = upsample(maps, images.shape[-2:])
-    elif size is not None:
-        maps = upsample(maps, size)
-    return logits, normalize(maps, normalization)
+    return torch.cat(logits), resize_and_normalize(torch.cat(maps), size, images.shape[-2:], normalization)
 
 
 def grad_cam(model: nn.Module, images: torch.Tensor, **kwargs):
-    """Grad-CAM maps: :func:`gradient_cams` with ``method="gradcam"``."""
+    """Grad-CAM maps: :func:`gradient_cams` with ``method="gradcam"``.
+
+    Used first in chapter 6; derived in chapter 7.
+    """
     return gradient_cams(model, images, method="gradcam", **kwargs)
 
 
 def grad_cam_pp(model: nn.Module, images: torch.Tensor, **kwargs):
-    """Grad-CAM++ maps: :func:`gradient_cams` with ``method="gradcam++"``."""
+    """Grad-CAM++ maps: :func:`gradient_cams` with ``method="gradcam++"``.
+
+    Used first in chapter 6; derived in chapter 7.
+    """
     return gradient_cams(model, images, method="gradcam++", **kwargs)
 
 
 def layer_cam(model: nn.Module, images: torch.Tensor, **kwargs):
-    """LayerCAM maps: :func:`gradient_cams` with ``method="layercam"``."""
+    """LayerCAM maps: :func:`gradient_cams` with ``method="layercam"``.
+
+    Derived in chapter 7.
+    """
     return gradient_cams(model, images, method="layercam", **kwargs)
 
 
@@ -185,6 +186,8 @@ def gradcam_identity_gap(model: nn.Module, images: torch.Tensor, classes: torch.
 
     Zero up to rounding: on such a head the gradient of ``S_c`` with respect to ``f_k(x, y)``
     is ``w_k^c / Z`` at every position, so Grad-CAM's weights are ``w_k^c / Z``.
+
+    Derived in chapter 7.
     """
     _, cams = compute_cams(model, images, classes=classes, size=None)
     _, grad = gradient_cams(model, images, classes=classes, size=None)

@@ -18,7 +18,7 @@ import scipy.ndimage as ndi
 import torch
 
 from ._checks import check_boxes, check_number, check_same_length, check_tensor
-from .boxes import best_iou, box_coverage, box_iou, masks_to_boxes
+from .boxes import best_iou, box_coverage, box_iou, masks_to_boxes, part_boxes
 
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 
@@ -27,6 +27,8 @@ def largest_component(masks: torch.Tensor) -> torch.Tensor:
     """Keep only the largest 8-connected component of each mask ``(N, H, W)`` bool.
 
     Ties go to the component met first in row-major order; an empty mask stays empty.
+
+    Derived in chapter 4 (step 4 of the CAM paper's rule).
     """
     check_tensor("masks", masks, ndim=3, kind="bool")
     out = torch.zeros_like(masks, device="cpu")
@@ -43,6 +45,8 @@ def threshold_maps(maps: torch.Tensor, fraction: float = 0.2) -> torch.Tensor:
 
     A pixel exactly at ``fraction * max`` is kept. Maps whose maximum is not positive, and
     constant maps, give empty regions.
+
+    Used first in chapter 3; derived in chapter 4 (step 3 of the CAM paper's rule).
     """
     check_tensor("maps", maps, ndim=3, kind="float", finite=True)
     check_number("fraction", fraction, low=0.0, high=1.0, low_open=True, high_open=True)
@@ -54,6 +58,8 @@ def threshold_maps(maps: torch.Tensor, fraction: float = 0.2) -> torch.Tensor:
 def boxes_from_maps(maps: torch.Tensor, fraction: float = 0.2) -> torch.Tensor:
     """The CAM paper's rule: maps ``(N, H, W)`` -> boxes ``(N, 4)`` of the largest region at or above
     ``fraction * max``. Upsample CAMs to the image size first (:func:`wsl_lib.cam.upsample`).
+
+    Used first in the first look; derived in chapter 4.
 
     Examples:
         >>> maps = torch.zeros(1, 6, 6)
@@ -76,6 +82,8 @@ def localization_accuracy(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits
     * Top-k (``k`` given, with ``logits (N, C)`` and ``labels (N,)``): the true class is among
       the ``k`` highest logits *and* its box has IoU >= ``iou_threshold``. This is the CAM paper's
       top-k localization: of the k guesses (class, box), one has the right class and a good box.
+
+    Used first in the first look; derived in chapter 4.
     """
     check_number("iou_threshold", iou_threshold, low=0.0, high=1.0, low_open=True)
     correct = best_iou(boxes, gt_boxes) >= iou_threshold
@@ -114,6 +122,8 @@ def candidate_boxes(maps: torch.Tensor, fractions=CODE_RULE_FRACTIONS) -> torch.
     fraction, padded with the empty box ``(0, 0, 0, 0)`` up to the largest count ``B`` (at least 1).
     An empty box has IoU 0 with anything, so ``best_iou(gt_boxes, candidates)`` scores the best
     candidate of each image.
+
+    Derived in chapter 4 (the paper's text rule versus its code).
     """
     check_tensor("maps", maps, ndim=3, kind="float", finite=True)
     if not isinstance(fractions, (tuple, list)) or not fractions:
@@ -153,8 +163,9 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
     * code 0, ``"correct"``: top-1 class right and ``iou >= iou_threshold`` (a top-1 localization success);
     * code 3, ``"wrong class, right place"``: top-1 class wrong, but the true class's box or the
        predicted class's box has IoU >= ``iou_threshold``;
-    * code 1, ``"part only"``: ``iou < iou_threshold`` and at least ``inside`` of the box's area lies
-       inside the ground-truth box (the map found only a discriminative part);
+    * code 1, ``"part only"``: a part box (:func:`wsl_lib.boxes.part_boxes`): ``iou < iou_threshold``
+       and at least ``inside`` of the box's area lies inside the ground-truth box (the map found
+       only a discriminative part);
     * code 2, ``"too large"``: ``iou < iou_threshold`` and at least ``inside`` of the
        ground-truth box lies inside the box (it also covers much around the object, which then
        makes up less than half of it);
@@ -162,6 +173,8 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
 
     A top-1 correct image with a bad box is one of 1, 2 or 4, as is a misclassified image whose
     boxes are all bad (the kind then describes the true class's box).
+
+    Derived in chapter 4.
     """
     check_boxes("boxes", boxes)
     check_boxes("gt_boxes", gt_boxes)
@@ -179,12 +192,11 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
     good = iou >= iou_threshold
     other_good = good if predicted_boxes is None else good | (box_iou(predicted_boxes.detach().cpu().float(), gt_boxes)
                                                               >= iou_threshold)
-    share_inside, share_covered = box_coverage(boxes, gt_boxes)
-    part = share_inside >= inside                      # 0 for an empty box
+    _, share_covered = box_coverage(boxes, gt_boxes)
     too_large = share_covered >= inside                # 0 for an empty ground-truth box
     codes = torch.full((len(boxes),), 4, dtype=torch.int64)
     codes[~good & too_large] = 2
-    codes[~good & part] = 1
+    codes[part_boxes(boxes, gt_boxes, inside=inside, iou_threshold=iou_threshold)] = 1
     codes[~top1_right & other_good] = 3
     codes[top1_right & good] = 0
     return codes

@@ -25,7 +25,8 @@ per-pixel label maps (0 the background, ``c + 1`` class ``c``,
 :data:`wsl_lib.data.IGNORE_INDEX` unknown).
 
 The thresholds default to ``0.00, 0.01, ..., 0.99`` (100 of them, as in the paper). Boxes
-follow :mod:`wsl_lib.boxes`. Derived in chapter 6 (chapter 4 first uses MaxBoxAcc, chapter 5 mIoU).
+follow :mod:`wsl_lib.boxes`. Derived in chapter 6 (chapter 3 first uses MaxBoxAcc, chapter 4 sweeps
+thresholds with it, chapter 5 uses mIoU).
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 
 
 def default_thresholds(step: float = 0.01) -> torch.Tensor:
-    """Thresholds ``0, step, 2 step, ...`` below 1: ``(T,)`` float64 (1.0 itself is never included)."""
+    """Thresholds ``0, step, 2 step, ...`` below 1: ``(T,)`` float64 (1.0 itself is never included).
+
+    The default sweep of chapter 6's metrics; chapter 7 and its section 7.1 call it directly.
+    """
     check_number("step", step, low=0.0, high=1.0, low_open=True, high_open=True)
     return torch.arange(0.0, 1.0 - 1e-9, step, dtype=torch.float64)
 
@@ -84,7 +88,7 @@ def _check_box_inputs(maps, gt_boxes, components):
 
 # --------------------------------------------------------------------------- boxes: the definition
 
-def iou_curve_plain(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None,
+def iou_curve_plain(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, *,
                     components: str = "largest") -> torch.Tensor:
     """Best IoU with the ground truth of each image at each threshold: ``(N, T)``. The definition.
 
@@ -98,6 +102,8 @@ def iou_curve_plain(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None,
 
     A loop over images and thresholds, written to be read; :func:`iou_curve` gives the same
     numbers, faster.
+
+    Described in chapter 6, as the definition of the box metrics.
     """
     gt = _check_box_inputs(maps, gt_boxes, components)
     thresholds = _check_thresholds(thresholds)
@@ -164,7 +170,7 @@ def _inclusive_iou(boxes: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
 
 # --------------------------------------------------------------------------- boxes: the metrics
 
-def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, components: str = "largest", *,
+def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, *, components: str = "largest",
               convention: str = "exact") -> torch.Tensor:
     """Best IoU with the ground truth of each image at each threshold: ``(N, T)``.
 
@@ -212,15 +218,21 @@ def iou_curve(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, compo
 
 def box_accuracy(maps: torch.Tensor, gt_boxes: torch.Tensor, threshold: float, *, iou_threshold: float = 0.5,
                  components: str = "largest") -> float:
-    """``BoxAcc(tau, delta)`` at one threshold ``tau`` (an absolute value of maps in [0, 1]) and one IoU level ``delta``."""
+    """``BoxAcc(tau, delta)`` at one threshold ``tau`` (an absolute value of maps in [0, 1]) and one IoU level ``delta``.
+
+    Derived in chapter 6.
+    """
     check_number("threshold", threshold, low=0.0, high=1.0)
     check_number("iou_threshold", iou_threshold, low=0.0, high=1.0, low_open=True)
-    ious = iou_curve(maps, gt_boxes, torch.tensor([float(threshold)]), components)
+    ious = iou_curve(maps, gt_boxes, torch.tensor([float(threshold)]), components=components)
     return float((ious[:, 0] >= iou_threshold).float().mean())
 
 
 class MaxBoxAccuracy(NamedTuple):
-    """Result of :func:`max_box_accuracy`: the value and, per IoU level, its best accuracy and threshold."""
+    """Result of :func:`max_box_accuracy`: the value and, per IoU level, its best accuracy and threshold.
+
+    Chapter 3 uses it first; chapter 6 derives it.
+    """
     value: float                 # mean over the IoU levels of the best accuracy
     per_iou: dict                # IoU level -> max over thresholds of BoxAcc
     best_threshold: dict         # IoU level -> the threshold that reached it (the lowest, if tied)
@@ -238,6 +250,8 @@ def max_box_accuracy(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None
     gives MaxBoxAccV2. Of tied thresholds the lowest is reported. ``convention`` as in
     :func:`iou_curve`.
 
+    Used first in chapter 3 (chapter 4 sweeps thresholds with it); derived in chapter 6.
+
     Examples:
         >>> maps = torch.zeros(2, 8, 8)
         >>> maps[0, 2:6, 2:6] = 1.0                  # on the object
@@ -252,7 +266,7 @@ def max_box_accuracy(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None
     if bool((deltas <= 0).any() or (deltas > 1).any()):
         raise ValueError(f"iou_thresholds: expected values in (0, 1], got {deltas.tolist()}")
     thresholds = _check_thresholds(thresholds)
-    ious = iou_curve(maps, gt_boxes, thresholds, components, convention=convention)
+    ious = iou_curve(maps, gt_boxes, thresholds, components=components, convention=convention)
     curve = (ious[:, :, None] >= deltas).float().mean(0)              # (T, D)
     best = curve.max(0)                                                # first maximum: the lowest threshold
     per_iou = {round(float(d), 4): float(v) for d, v in zip(deltas, best.values)}
@@ -262,7 +276,10 @@ def max_box_accuracy(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None
 
 def max_box_accuracy_v2(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None, *,
                         convention: str = "exact") -> MaxBoxAccuracy:
-    """``MaxBoxAccV2``: IoU levels 0.3, 0.5 and 0.7, every component's box a candidate."""
+    """``MaxBoxAccV2``: IoU levels 0.3, 0.5 and 0.7, every component's box a candidate.
+
+    Derived in chapter 6; chapter 9 uses it too.
+    """
     return max_box_accuracy(maps, gt_boxes, thresholds, iou_thresholds=(0.3, 0.5, 0.7), components="all",
                             convention=convention)
 
@@ -277,6 +294,8 @@ def pixel_precision_recall(maps: torch.Tensor, masks: torch.Tensor, thresholds=N
     ``(N, H, W)`` bool) marks pixels left out of both counts, as OpenImages' masks mark
     pixels of unknown label. Where no pixel is at or above ``tau`` the precision is defined as 1
     (its recall is 0).
+
+    Derived in chapter 6.
     """
     _check_maps(maps)
     check_tensor("masks", masks, ndim=3, kind="bool")
@@ -312,6 +331,8 @@ def pixel_average_precision(maps: torch.Tensor, masks: torch.Tensor, thresholds=
     Arguments as in :func:`pixel_precision_recall`. A map that is 0 everywhere puts every pixel
     at the threshold 0 only: recall 1 at precision ``|T = 1| / |pixels|``, so an all-true mask
     gives exactly 1.0.
+
+    Derived in chapter 6, which computes it through :func:`wsol_scores`.
     """
     precision, recall = pixel_precision_recall(maps, masks, thresholds, ignore=ignore)
     recall_drop = recall - torch.cat([recall[1:], recall.new_zeros(1)])
@@ -319,7 +340,10 @@ def pixel_average_precision(maps: torch.Tensor, masks: torch.Tensor, thresholds=
 
 
 class WSOLScores(NamedTuple):
-    """Result of :func:`wsol_scores`."""
+    """Result of :func:`wsol_scores`.
+
+    Derived in chapter 6.
+    """
     max_box_acc_v2: float        # MaxBoxAccV2, in [0, 1]
     pxap: float                  # PxAP, in [0, 1]
     boxes: MaxBoxAccuracy        # the full MaxBoxAccV2 result (per IoU level, best thresholds, curve)
@@ -364,6 +388,8 @@ def confusion_matrix(predicted: torch.Tensor, target: torch.Tensor, num_classes:
     num_classes`` (background included), or ``ignore_index``. A pixel whose target is
     ``ignore_index`` is not counted. A pixel *predicted* ``ignore_index`` has no column here:
     :func:`mean_iou` counts it as a miss of its true label (or skips it, if asked).
+
+    Derived in chapter 5.
     """
     _check_label_maps(predicted, target, num_classes, ignore_index)
     keep = (predicted != ignore_index) & (target != ignore_index)
@@ -377,6 +403,8 @@ def iou_per_class(confusion: torch.Tensor, missed: torch.Tensor | None = None) -
     ``missed`` ``(K,)`` (optional) counts, per true label, pixels that got no label at all; they
     are false negatives. A label that is neither in the target nor predicted has no IoU: its
     entry is NaN, and :func:`mean_iou` leaves it out.
+
+    Derived in chapter 5.
     """
     check_tensor("confusion", confusion, ndim=2, kind="int")
     if confusion.shape[0] != confusion.shape[1]:
@@ -404,6 +432,8 @@ def mean_iou(predicted: torch.Tensor, target: torch.Tensor, num_classes: int, *,
     ``ignore_index`` (no label) is, with ``unlabelled="miss"`` (the default, as in mmseg,
     torchmetrics and the VOC devkit), a miss of its true label; with ``"skip"`` it is left out,
     which measures a pseudo-mask on the pixels it labels only. NaN when no pixel is counted.
+
+    Derived in chapter 5.
 
     Examples:
         >>> target = torch.tensor([[[1, 1, 1, 1]]])

@@ -72,6 +72,8 @@ def bag_mask(instances: torch.Tensor) -> torch.Tensor:
 
     An instance is padding when every one of its values equals :data:`PAD`.
     Raises ``ValueError`` for a bag with no real instance (an empty bag).
+
+    Derived in chapter 8.
     """
     check_tensor("instances", instances, kind="float", finite=True)
     if instances.ndim < 2:
@@ -83,6 +85,8 @@ def bag_mask(instances: torch.Tensor) -> torch.Tensor:
 @dataclass
 class Bags:
     """A set of ``B`` bags of 8x8 digit images, padded to the largest bag ``L``.
+
+    Derived in chapter 8.
 
     Attributes:
         instances: ``(B, L, 1, 8, 8)`` float32, pixels in [0, 1]; padding instances are all :data:`PAD`.
@@ -151,7 +155,10 @@ class Bags:
 
 def witness_count(size: int, witness_rate: float) -> int:
     """The number of positive instances in a positive bag of ``size`` instances:
-    ``witness_rate * size`` rounded half up, at least 1 and at most ``size``."""
+    ``witness_rate * size`` rounded half up, at least 1 and at most ``size``.
+
+    Used by :func:`make_bags` (chapter 8).
+    """
     check_number("size", size, low=1, integer=True)
     check_number("witness_rate", witness_rate, low=0.0, high=1.0, low_open=True)
     return min(size, max(1, int(witness_rate * size + 0.5)))
@@ -160,6 +167,8 @@ def witness_count(size: int, witness_rate: float) -> int:
 def make_bags(n: int = 200, *, split: str = "train", seed: int = 0, target: int = 9, bag_size: int = 10,
               spread: int = 0, witness_rate: float = 0.1) -> Bags:
     """``n`` bags of scikit-learn's 8x8 digits; a bag is positive when it holds the ``target`` digit.
+
+    Derived in chapter 8.
 
     Args:
         n: number of bags; half of them (rounded down, in random order) are positive.
@@ -238,6 +247,8 @@ class MeanPooling(nn.Module):
     """The mean over each bag's real instances: ``x`` ``(B, L)`` -> ``(B,)`` or ``(B, L, D)`` -> ``(B, D)``.
 
     Over the positions of a feature map, this is global average pooling (GAP).
+
+    Derived in chapter 8.
     """
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -250,6 +261,8 @@ class MaxPooling(nn.Module):
 
     Over the positions of a feature map, this is global max pooling (GMP). Only the largest
     instance receives a gradient.
+
+    Derived in chapter 8.
 
     Examples:
         >>> scores = torch.tensor([[-2.0, 4.0, -1.0], [-2.0, -1.0, 9.0]])
@@ -270,6 +283,8 @@ class LSEPooling(nn.Module):
 
     ``(B, L)`` -> ``(B,)`` or ``(B, L, D)`` -> ``(B, D)``. It lies between the mean (the limit
     ``r -> 0``) and the maximum (``r -> infinity``), and is never below the mean nor above the max.
+
+    Derived in chapter 8.
     """
 
     def __init__(self, r: float = 1.0):
@@ -298,6 +313,8 @@ class AttentionPooling(nn.Module):
     ``z = sum_k a_k h_k``. ``V`` and ``U`` are ``(hidden, D)``, ``w`` is ``(hidden,)``.
 
     ``forward(h (B, L, D), mask (B, L) or None)`` returns ``(z (B, D), a (B, L))``.
+
+    Derived in chapter 8, as the pooling of :class:`MILModel`'s attention models.
     """
 
     def __init__(self, dim: int, hidden: int = 16, gated: bool = False):
@@ -342,6 +359,8 @@ class MILModel(nn.Module):
       an attention model is the attention-weighted mean of its instance scores.
 
     ``model(instances (B, L, 1, 8, 8))`` -> bag logits ``(B,)`` (padding found by :func:`bag_mask`).
+
+    Derived in chapter 8.
 
     Args:
         pooling: one of :data:`POOLINGS`.
@@ -400,6 +419,8 @@ def train_mil(bags: Bags, pooling: str, *, epochs: int = 20, batch_size: int = 1
     with binary cross-entropy on the bag logits (the instance labels are never used), on one CPU
     thread (the number of threads is restored afterwards). ``model_args`` go to :class:`MILModel`.
     Returns the model in eval mode, on ``device``.
+
+    Used in chapter 8.
     """
     if not isinstance(bags, Bags):
         raise TypeError(f"bags: expected a wsl_lib.mil.Bags (from make_bags), got {_describe(bags)}")
@@ -426,6 +447,8 @@ def score_bags(model: MILModel, bags: Bags, *, batch_size: int = 500) -> dict:
 
     ``{"bag": bag logits (B,), "instance": instance scores (B, L), "attention": attention weights
     (B, L) or None}`` (None for a model without attention). Padding positions hold 0.
+
+    Used in chapter 8.
     """
     if not isinstance(model, MILModel):
         raise TypeError(f"model: expected a wsl_lib.mil.MILModel, got {_describe(model)}")
@@ -445,7 +468,10 @@ def score_bags(model: MILModel, bags: Bags, *, batch_size: int = 500) -> dict:
 
 
 def bag_auc(scores: torch.Tensor, labels: torch.Tensor) -> float:
-    """Area under the ROC curve of bag ``scores`` ``(B,)`` for bag ``labels`` ``(B,)`` (0 or 1, both present)."""
+    """Area under the ROC curve of bag ``scores`` ``(B,)`` for bag ``labels`` ``(B,)`` (0 or 1, both present).
+
+    Defined in chapter 8, which reads it through :func:`evaluate`.
+    """
     check_tensor("scores", scores, ndim=1, kind="float", finite=True)
     _check_binary("labels", check_tensor("labels", labels, ndim=1, kind="int"))
     check_same_length(scores=scores, labels=labels)
@@ -470,6 +496,8 @@ def instance_auc(scores: torch.Tensor, instance_labels: torch.Tensor, mask: torc
 
     Pass the positive bags only to ask "which instances made these bags positive?".
     Both kinds of instance must be present.
+
+    Defined in chapter 8, which reads it through :func:`evaluate`.
     """
     scores, labels, mask = _real_instances(scores, instance_labels, mask)
     y = labels[mask]
@@ -484,6 +512,8 @@ def top_instance_accuracy(scores: torch.Tensor, instance_labels: torch.Tensor, m
 
     ``scores``, ``instance_labels``, ``mask``: ``(B, L)``. A per-bag reading, fair to scores that
     are only comparable within one bag, such as attention weights. Pass positive bags.
+
+    Defined in chapter 8, which reads it through :func:`evaluate`.
     """
     scores, labels, mask = _real_instances(scores, instance_labels, mask)
     top = scores.masked_fill(~mask, float("-inf")).argmax(1)                     # (B,)
@@ -498,6 +528,8 @@ def evaluate(model: MILModel, bags: Bags) -> dict:
     top-instance accuracy (:func:`top_instance_accuracy`) of the instance scores over the
     *positive* bags ("which digit made this bag positive?"); and the same two for the attention
     weights (None for a model without attention).
+
+    Used in chapter 8.
     """
     scores = score_bags(model, bags)
     pos = bags.labels == 1

@@ -42,6 +42,9 @@ class SmallCNN(nn.Module):
     the input. With the default widths ``(16, 32, 64, 128)``, a 64x64 image gives
     128 feature maps of 8x8; adding a stage, ``(16, 32, 64, 128, 128)``, gives 4x4.
 
+    Used first in the first look (through :func:`wsl_lib.train.trained_classifier`); derived in
+    chapter 2.
+
     Args:
         num_classes: number of classes ``C``.
         head: ``"gap"`` (global average pooling), ``"gmp"`` (global max pooling)
@@ -96,6 +99,8 @@ class BoxRegressor(nn.Module):
     It predicts the centre, width and height as fractions of the image (a sigmoid keeps them in
     [0, 1]) and returns the box ``(N, 4)`` as ``(x1, y1, x2, y2)`` in pixels, so ``x2 >= x1`` always.
     Train it on ground-truth boxes with :func:`wsl_lib.train.box_loss`.
+
+    Derived in chapter 1; chapter 6 uses it too.
     """
 
     def __init__(self, widths=(16, 32, 64, 128), image_size: int = 64):
@@ -120,6 +125,8 @@ class ResNetCAM(nn.Module):
     ``features`` is everything up to ``layer4``; the ResNet's own average pooling is
     global average pooling, and ``classifier`` is its ``fc`` layer, so
     ``model(x)`` equals ``resnet(x)`` exactly.
+
+    No chapter uses it: the tests and benchmarks check chapter 3's CAMs on it against TorchCAM's.
     """
 
     head = "gap"
@@ -151,6 +158,8 @@ def resnet18_cam(num_classes: int = 1000, small_input: bool = False) -> ResNetCA
     With ``small_input=True`` the 7x7 stride-2 stem and the max pooling are replaced
     by a 3x3 stride-1 convolution, the usual change for small images: a 64x64 input
     then gives 8x8 feature maps instead of 2x2.
+
+    No chapter uses it: the tests use it to check chapter 3's CAMs on a standard network.
     """
     check_number("num_classes", num_classes, low=1, integer=True)
     resnet = torchvision.models.resnet18(weights=None, num_classes=num_classes)
@@ -161,7 +170,11 @@ def resnet18_cam(num_classes: int = 1000, small_input: bool = False) -> ResNetCA
 
 
 def check_cam_ready(model: nn.Module) -> nn.Module:
-    """Check that ``model`` exposes ``features`` and a linear ``classifier`` (the CAM interface)."""
+    """Check that ``model`` exposes ``features`` and a linear ``classifier`` (the CAM interface).
+
+    The model check of :func:`wsl_lib.cam.compute_cams` and :func:`wsl_lib.cam.cam_identity_gap`
+    (chapter 3).
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     if not callable(getattr(model, "features", None)) or not isinstance(getattr(model, "classifier", None), nn.Linear):
@@ -186,6 +199,8 @@ class SmallSegmenter(nn.Module):
     U-Net), mixes them with a 3x3 convolution, reads label scores
     ``L = num_labels`` (background included) with a 1x1 convolution, and upsamples them to the
     input's size.
+
+    Derived in chapter 5, which trains it with :func:`wsl_lib.segment.train_segmenter`.
 
     Args:
         num_labels: labels ``L``, background included.

@@ -50,6 +50,8 @@ def symmetric_transition(num_classes: int, rate: float) -> torch.Tensor:
     ``1 - rate``, else replace it by one of the ``C - 1`` other classes, uniformly.
 
     ``rate`` is in ``[0, 1)``; ``num_classes`` at least 2.
+
+    Derived in chapter 9.
     """
     check_number("num_classes", num_classes, low=2, integer=True)
     check_number("rate", rate, low=0.0, high=1.0, high_open=True)
@@ -65,6 +67,8 @@ def class_conditional_transition(confused_with, rate: float) -> torch.Tensor:
 
     ``confused_with`` is a sequence (or int tensor ``(C,)``) of ``C`` class indices, none equal to
     its own position; ``rate`` in ``[0, 1)``.
+
+    Derived in chapter 9.
     """
     if isinstance(confused_with, torch.Tensor):
         check_tensor("confused_with", confused_with, ndim=1, kind="int")
@@ -84,7 +88,10 @@ def class_conditional_transition(confused_with, rate: float) -> torch.Tensor:
 
 
 def check_transition(transition, num_classes: int | None = None) -> torch.Tensor:
-    """Check that ``transition`` is a ``(C, C)`` float tensor of probabilities whose rows sum to 1."""
+    """Check that ``transition`` is a ``(C, C)`` float tensor of probabilities whose rows sum to 1.
+
+    The argument check of :func:`corrupt_labels` and :func:`forward_corrected_loss` (chapter 9).
+    """
     check_tensor("transition", transition, ndim=2, kind="float", finite=True)
     c = transition.shape[0]
     if transition.shape[1] != c or (num_classes is not None and c != num_classes):
@@ -129,6 +136,8 @@ def corrupt_labels(labels: torch.Tensor, transition: torch.Tensor, *, seed: int 
     ``WSL_SEED`` moves it). The rate of
     corruption is therefore exact, not only right on average: with 100 labels per class and
     symmetric noise at rate 0.4, exactly 40 labels of each class change. Returns a new tensor.
+
+    Derived in chapter 9.
     """
     transition = check_transition(transition)
     num_classes = transition.shape[0]
@@ -153,6 +162,9 @@ def estimate_transition(probabilities: torch.Tensor, labels: torch.Tensor) -> to
     true class ``i``, an estimate of ``P(noisy label | true class i)`` (the estimate of the gold loss
     correction, Hendrycks et al. 2018). Every class needs at least one image. With one-hot rows of
     observed noisy labels, it is the fraction of each true class carrying each noisy label.
+
+    The reference of chapter 9's exercise "Estimate the noise"
+    (:func:`wsl_lib.exercises.check_transition_estimate`).
     """
     check_tensor("probabilities", probabilities, ndim=2, kind="float", finite=True)
     num_classes = probabilities.shape[1]
@@ -186,6 +198,8 @@ def gce_loss(logits: torch.Tensor, targets: torch.Tensor, q: float = 0.7) -> tor
     ``-log p_y`` in the limit ``q -> 0``, the mean absolute error ``1 - p_y`` at ``q = 1``; the
     paper uses ``q = 0.7``. A wrong label whose probability is small contributes a small gradient,
     unlike cross-entropy, whose gradient grows as ``p_y`` falls.
+
+    Derived in chapter 9.
     """
     _check_logits_targets(logits, targets)
     check_number("q", q, low=0.0, high=1.0, low_open=True)
@@ -201,6 +215,8 @@ def forward_corrected_loss(logits: torch.Tensor, targets: torch.Tensor, transiti
     probabilities by ``transition`` ``(C, C)`` (``T[i, j] = P(noisy j | true i)``) gives the
     probabilities of the *noisy* labels ``targets`` ``(N,)``, which the loss fits. With ``T`` the
     identity this is plain cross-entropy.
+
+    Derived in chapter 9.
     """
     _check_logits_targets(logits, targets)
     transition = check_transition(transition, logits.shape[1]).to(logits)
@@ -215,6 +231,8 @@ def small_loss_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, keep: 
     ``logits`` ``(N, C)``, ``targets`` ``(N,)`` int, ``keep`` in ``(0, 1]``. Early in training a
     network fits the labels that agree with the pattern of the data first, so a wrong label tends
     to have a large loss; leaving out the largest losses leaves out mostly wrong labels.
+
+    The loss of :class:`SmallLossCrossEntropy`, derived in chapter 9.
     """
     _check_logits_targets(logits, targets)
     check_number("keep", keep, low=0.0, high=1.0, low_open=True)
@@ -231,6 +249,8 @@ class SmallLossCrossEntropy:
     kept falls linearly from 1 at the first step to ``1 - forget_rate`` at step ``ramp_steps``,
     then stays there (co-teaching sets ``forget_rate`` to the noise rate, known or estimated).
     Use a new instance for each training run.
+
+    Derived in chapter 9.
     """
 
     def __init__(self, forget_rate: float, ramp_steps: int):
@@ -259,6 +279,8 @@ def fit_recording(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
     ``model``, ``inputs`` ``(N, ...)``, ``targets`` ``(N,)``, ``epochs`` and ``batch_size`` are as
     for :func:`wsl_lib.train.fit`; ``fit_kwargs`` (``lr``, ``seed``, ``loss_fn``, ``device``,
     ``progress``, ...) are passed on.
+
+    Used in chapter 9, for the memorization curves and early stopping.
 
     Args:
         record: ``record(model) -> {name: number}``, called with the model in eval mode and

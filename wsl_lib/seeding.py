@@ -39,6 +39,9 @@ def run_seed() -> int:
     """The run seed from the environment variable ``WSL_SEED`` (0 when unset or empty).
 
     Raises ``ValueError`` naming the variable when it is not a non-negative integer.
+
+    Through :func:`shifted` it moves every seed of every chapter; the pages "Running this book" and
+    "How robust are the findings" introduce it.
     """
     text = os.environ.get(ENV_VAR, "").strip()
     if not text:
@@ -49,19 +52,30 @@ def run_seed() -> int:
 
 
 def shifted(seed: int) -> int:
-    """``seed + SEED_STRIDE * run_seed()``: the seed wsl_lib actually uses for ``seed``."""
+    """``seed + SEED_STRIDE * run_seed()``: the seed wsl_lib actually uses for ``seed``.
+
+    Behind every seed of every chapter, from the first look on: :func:`generator`,
+    :func:`seed_everything` and :mod:`wsl_lib.data` use it.
+    """
     check_number("seed", seed, low=0, integer=True)
     return int(seed) + SEED_STRIDE * run_seed()
 
 
 def generator(seed: int, device=None) -> torch.Generator:
-    """A ``torch.Generator`` on ``device`` (default: the CPU) seeded with :func:`shifted` ``(seed)``."""
+    """A ``torch.Generator`` on ``device`` (default: the CPU) seeded with :func:`shifted` ``(seed)``.
+
+    Used by :func:`wsl_lib.train.fit` and by chapter 9's :func:`wsl_lib.noise.corrupt_labels`;
+    section 7.1 of chapter 7 calls it directly.
+    """
     return torch.Generator(device=device if device is not None else "cpu").manual_seed(shifted(seed))
 
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and PyTorch (CPU and every GPU) with :func:`shifted` ``(seed)``,
-    and ask cuDNN for deterministic kernels."""
+    and ask cuDNN for deterministic kernels.
+
+    Every chapter calls it, as ``wsl.train.seed_everything``, from the first look on.
+    """
     actual = shifted(seed)
     random.seed(actual)
     np.random.seed(actual % 2**32)

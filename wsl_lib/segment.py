@@ -59,6 +59,8 @@ def cam_label_scores(cams: torch.Tensor, labels: torch.Tensor, *, background: fl
                      alpha: float | None = None) -> torch.Tensor:
     """Scores ``(N, C + 1, H, W)`` of every label at every pixel, background first.
 
+    Derived in chapter 5.
+
     Args:
         cams: CAMs of every class ``(N, C, H, W)`` at image resolution
             (``wsl.cam.compute_cams(model, images)``).
@@ -91,6 +93,8 @@ def cam_pseudo_masks(cams: torch.Tensor, labels: torch.Tensor, *, background: fl
     """Pseudo-masks ``(N, H, W)`` int64 from CAMs: the argmax of :func:`cam_label_scores`.
 
     A pixel whose best class scores no more than the background is background (ties go to it).
+
+    Derived in chapter 5.
     """
     return cam_label_scores(cams, labels, background=background, alpha=alpha).argmax(1)
 
@@ -116,6 +120,8 @@ def pairwise_affinities(images: torch.Tensor, *, radius: int = 5, colour_sigma: 
     Returns ``(offsets, weights)``: a list of ``(dy, dx)`` and a tensor ``(N, len(offsets), H, W)``
     whose ``[:, d]`` is the kernel between each pixel and the pixel at offset ``offsets[d]``
     (0 where that pixel is outside the image).
+
+    The kernel of :func:`mean_field_refine` (chapter 5).
     """
     check_tensor("images", images, ndim=4, kind="float", finite=True)
     check_number("radius", radius, low=1, integer=True)
@@ -136,6 +142,8 @@ def mean_field_refine(images: torch.Tensor, scores: torch.Tensor, *, iterations:
                       radius: int = 5, colour_sigma: float = 0.1, position_sigma: float = 3.0,
                       batch_size: int = 256) -> torch.Tensor:
     """Refine label scores with a few mean-field iterations of a CRF; returns probabilities ``(N, L, H, W)``.
+
+    Derived in chapter 5.
 
     Args:
         images: ``(N, 3, H, W)`` in [0, 1].
@@ -227,6 +235,8 @@ def _paint(regions: torch.Tensor, values: torch.Tensor, boxes: torch.Tensor, bas
 def box_pseudo_masks(boxes: torch.Tensor, classes: torch.Tensor, size, *, band: float = 0.0) -> torch.Tensor:
     """Pseudo-masks ``(N, H, W)`` int64 that fill each box with its class.
 
+    Derived in chapter 5.
+
     Args:
         boxes: ``(N, 4)`` or ``(N, K, 4)`` boxes ``(x1, y1, x2, y2)`` in pixel edges.
         classes: the class ``c`` of each box, ``(N,)`` or ``(N, K)``; its pixels get label ``c + 1``.
@@ -259,6 +269,8 @@ def box_colour_masks(images: torch.Tensor, boxes: torch.Tensor, classes: torch.T
     colour is farther than ``tolerance`` (Euclidean, RGB in [0, 1]) from it is object; the
     largest 8-connected region of those pixels gets the box's class, the rest is background.
     A box whose ring lies outside the image uses its own border pixels; an empty box labels nothing.
+
+    Derived in chapter 5.
     """
     check_tensor("images", images, ndim=4, kind="float", finite=True)
     boxes, classes = _boxes_and_classes(boxes, classes)
@@ -287,7 +299,10 @@ def box_colour_masks(images: torch.Tensor, boxes: torch.Tensor, classes: torch.T
 
 def segmentation_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Per-pixel cross-entropy of scores ``(N, L, H, W)`` against labels ``(N, H, W)``; pixels at
-    :data:`wsl_lib.data.IGNORE_INDEX` count for nothing (the loss of :func:`wsl_lib.train.default_loss`)."""
+    :data:`wsl_lib.data.IGNORE_INDEX` count for nothing (the loss of :func:`wsl_lib.train.default_loss`).
+
+    The loss of :func:`train_segmenter` (chapter 5).
+    """
     check_tensor("outputs", outputs, ndim=4, kind="float")
     check_tensor("targets", targets, ndim=3, kind="int")
     if targets.shape != (outputs.shape[0], *outputs.shape[2:]):
@@ -301,7 +316,10 @@ def train_segmenter(images: torch.Tensor, masks: torch.Tensor, num_labels: int, 
                     batch_size: int = 32, seed: int = 0,
                     progress: bool = True, device=None) -> SmallSegmenter:
     """A :class:`wsl_lib.models.SmallSegmenter` trained on ``images`` ``(N, 3, H, W)`` and label maps ``masks`` ``(N, H, W)``
-    (exact masks or pseudo-masks, :data:`wsl_lib.data.IGNORE_INDEX` where unknown) with :func:`wsl_lib.train.fit`."""
+    (exact masks or pseudo-masks, :data:`wsl_lib.data.IGNORE_INDEX` where unknown) with :func:`wsl_lib.train.fit`.
+
+    Used in chapter 5.
+    """
     check_tensor("masks", masks, ndim=3, kind="int")
     _check_label_map("masks", masks, num_labels, IGNORE_INDEX)
     seed_everything(seed)
@@ -312,5 +330,8 @@ def train_segmenter(images: torch.Tensor, masks: torch.Tensor, num_labels: int, 
 
 
 def predict_masks(model: nn.Module, images: torch.Tensor, *, batch_size: int = 250) -> torch.Tensor:
-    """The label of highest score at each pixel: images ``(N, 3, H, W)`` -> ``(N, H, W)`` int64, on the CPU."""
+    """The label of highest score at each pixel: images ``(N, 3, H, W)`` -> ``(N, H, W)`` int64, on the CPU.
+
+    Used in chapter 5.
+    """
     return predict(model, images, batch_size=batch_size).argmax(1)

@@ -27,13 +27,20 @@ from .seeding import generator, seed_everything  # noqa: F401 (seed_everything i
 
 
 def default_device() -> torch.device:
-    """CUDA when a GPU is present, otherwise the CPU."""
+    """CUDA when a GPU is present, otherwise the CPU.
+
+    Used by :func:`fit` and :func:`trained_classifier`, from the first look on.
+    """
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Cross-entropy for integer targets (class per image ``(N,)`` or per pixel ``(N, H, W)``,
-    where :data:`wsl_lib.data.IGNORE_INDEX` marks pixels to ignore); binary cross-entropy for float multi-hot targets ``(N, C)``."""
+    where :data:`wsl_lib.data.IGNORE_INDEX` marks pixels to ignore); binary cross-entropy for float multi-hot targets ``(N, C)``.
+
+    The loss of :func:`fit` when none is given, from the first look on; chapter 5's segmenter uses
+    it per pixel.
+    """
     check_tensor("outputs", outputs, kind="float")
     check_tensor("targets", targets, kind="real")
     check_same_length(outputs=outputs, targets=targets)
@@ -49,6 +56,8 @@ def box_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Loss for box regression: generalized IoU loss plus L1 on coordinates scaled by the box size.
 
     ``predicted`` and ``target`` are ``(N, 4)`` boxes ``(x1, y1, x2, y2)`` in pixels.
+
+    Derived in chapter 1; chapter 6 uses it too.
     """
     check_tensor("predicted", predicted, shape=(None, 4), kind="float", finite=True)
     check_tensor("target", target, shape=(None, 4), kind="float", finite=True)
@@ -63,6 +72,9 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
         loss_fn: Callable | None = None, augment: Callable | None = None,
         device: torch.device | str | None = None, progress: bool = True) -> dict:
     """Train ``model`` in place with AdamW and a one-cycle learning-rate schedule.
+
+    Used from the first look on (through :func:`trained_classifier`); chapter 1 is the first to call
+    it directly.
 
     Args:
         model: any module mapping a batch of ``inputs`` to outputs for ``loss_fn``.
@@ -132,7 +144,10 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
 
 @torch.no_grad()
 def predict(model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 500) -> torch.Tensor:
-    """Outputs of ``model`` (in eval mode) for ``inputs`` ``(N, ...)``, in batches, on the CPU."""
+    """Outputs of ``model`` (in eval mode) for ``inputs`` ``(N, ...)``, in batches, on the CPU.
+
+    Used from the first look on.
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     check_tensor("inputs", inputs, kind="float")
@@ -143,7 +158,10 @@ def predict(model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 500) ->
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    """Fraction of rows of ``logits`` ``(N, C)`` whose largest entry is at ``labels`` ``(N,)``."""
+    """Fraction of rows of ``logits`` ``(N, C)`` whose largest entry is at ``labels`` ``(N,)``.
+
+    Used from the first look on.
+    """
     check_tensor("logits", logits, ndim=2, kind="float")
     check_tensor("labels", labels, ndim=1, kind="int")
     check_same_length(logits=logits, labels=labels)

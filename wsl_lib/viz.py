@@ -37,7 +37,10 @@ def _as_float_image(name: str, image: torch.Tensor) -> torch.Tensor:
 
 
 def to_uint8(image: torch.Tensor) -> torch.Tensor:
-    """Float image ``(3, H, W)`` in [0, 1] -> uint8 ``(3, H, W)`` (uint8 images pass through)."""
+    """Float image ``(3, H, W)`` in [0, 1] -> uint8 ``(3, H, W)`` (uint8 images pass through).
+
+    Used by :func:`draw_boxes` and :func:`draw_masks`, from the first look on.
+    """
     return (_as_float_image("image", image).clamp(0, 1) * 255).round().to(torch.uint8)
 
 
@@ -47,6 +50,8 @@ def heatmap(cam: torch.Tensor, cmap: str = "viridis") -> torch.Tensor:
     The default colour map, viridis, is perceptually uniform: equal steps of the map look like
     equal steps of colour, which a rainbow map such as ``jet`` does not give. The scaling is per
     map: show a colour bar, or a shared scale, when maps are compared (see :func:`show_images`).
+
+    Used by :func:`overlay`, from the first look on.
     """
     check_tensor("cam", cam, ndim=2, kind="float", finite=True)
     scaled = normalize(cam.detach().cpu().float(), "minmax")
@@ -55,7 +60,10 @@ def heatmap(cam: torch.Tensor, cmap: str = "viridis") -> torch.Tensor:
 
 
 def overlay(image: torch.Tensor, cam: torch.Tensor, alpha: float = 0.5, cmap: str = "viridis") -> torch.Tensor:
-    """The heatmap of ``cam`` blended over ``image``; a map at lower resolution is upsampled bilinearly."""
+    """The heatmap of ``cam`` blended over ``image``; a map at lower resolution is upsampled bilinearly.
+
+    Used from the first look on.
+    """
     image = _as_float_image("image", image)
     check_number("alpha", alpha, low=0.0, high=1.0)
     check_tensor("cam", cam, ndim=2, kind="float", finite=True)
@@ -74,6 +82,8 @@ def draw_boxes(image: torch.Tensor, boxes: torch.Tensor, colours=PRED_COLOUR, *,
     """Draw boxes ``(M, 4)`` (pixel edges) on ``image``, upscaled ``scale`` times so thin lines stay visible.
 
     Returns a uint8 image ``(3, scale*H, scale*W)``. Empty boxes are skipped.
+
+    Used from the first look on.
     """
     check_boxes("boxes", boxes)
     out = _upscale(to_uint8(image), scale)
@@ -91,7 +101,10 @@ def draw_boxes(image: torch.Tensor, boxes: torch.Tensor, colours=PRED_COLOUR, *,
 
 def draw_masks(image: torch.Tensor, masks: torch.Tensor, colours="yellow", *, alpha: float = 0.5,
                scale: int = 1) -> torch.Tensor:
-    """Blend masks ``(M, H, W)`` or ``(H, W)`` bool over ``image``; uint8 ``(3, scale*H, scale*W)``."""
+    """Blend masks ``(M, H, W)`` or ``(H, W)`` bool over ``image``; uint8 ``(3, scale*H, scale*W)``.
+
+    Used first in chapter 1.
+    """
     check_tensor("masks", masks, ndim=(2, 3), kind="bool")
     check_number("alpha", alpha, low=0.0, high=1.0)
     out = to_uint8(image)
@@ -101,11 +114,14 @@ def draw_masks(image: torch.Tensor, masks: torch.Tensor, colours="yellow", *, al
     return _upscale(out, scale)
 
 
-def show_images(images, titles=None, *, ncols: int = 8, size: float = 1.6, cmap: str | None = None,
+def show_images(images, titles=None, *, ncols: int = 8, panel_inches: float = 1.6, cmap: str | None = None,
                 suptitle: str | None = None):
     """Show a list of images ``(3, H, W)`` / maps ``(H, W)`` in a grid; returns the matplotlib figure.
 
-    Assign the result (``fig = show_images(...)``) so that a notebook shows the figure once.
+    ``ncols`` panels per row, each ``panel_inches`` wide and high. Assign the result
+    (``fig = show_images(...)``) so that a notebook shows the figure once.
+
+    Used from the first look on.
     """
     images = list(images)
     if not images:
@@ -113,9 +129,10 @@ def show_images(images, titles=None, *, ncols: int = 8, size: float = 1.6, cmap:
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"titles: expected {len(images)} titles, one per image, got {len(titles)}")
     check_number("ncols", ncols, low=1, integer=True)
+    check_number("panel_inches", panel_inches, low=0.0, low_open=True)
     ncols = min(ncols, len(images))
     nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)),
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_inches * ncols, panel_inches * nrows + (0.3 if suptitle else 0)),
                              squeeze=False, dpi=150)           # sharp on high-resolution screens
     for ax in axes.flat:
         ax.axis("off")
@@ -143,7 +160,10 @@ LABEL_COLOURS = torch.tensor([[0.0, 0.0, 0.0], [0.90, 0.10, 0.10], [0.10, 0.60, 
 
 def colourize(maps: torch.Tensor) -> torch.Tensor:
     """Label maps ``(N, H, W)`` -> colour images ``(N, 3, H, W)`` in [0, 1] (one fixed colour per label,
-    :data:`wsl_lib.data.IGNORE_INDEX` white), for :func:`wsl_lib.viz.show_images`."""
+    :data:`wsl_lib.data.IGNORE_INDEX` white), for :func:`wsl_lib.viz.show_images`.
+
+    Used first in chapter 5.
+    """
     check_tensor("maps", maps, ndim=3, kind="int")
     bad = (maps != IGNORE_INDEX) & ((maps < 0) | (maps >= len(LABEL_COLOURS)))
     if bool(bad.any()):
