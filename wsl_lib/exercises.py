@@ -180,7 +180,7 @@ def check_part_boxes(student_fn) -> None:
     ``boxes`` and ``gt_boxes`` are ``(N, 4)``; a part box lies at least 80% inside its true box and
     has IoU below 0.5 with it. The answer is compared with :func:`wsl_lib.boxes.part_boxes` on
     boxes chosen to reach every boundary of the rule
-    (:data:`PART_BOX_CASES`), and the message names the first box it gets wrong.
+    (``PART_BOX_CASES``), and the message names the first box it gets wrong.
     """
     if not callable(student_fn):
         raise ExerciseError(f"expected a function (boxes, gt_boxes) -> (N,) bool, got {type(student_fn).__name__}")
