@@ -64,8 +64,8 @@ def colab_link(notebook: str) -> str:
 
 
 def chapter_number(path_or_name) -> str:
-    """'3' for ch03_cam.ipynb, '7.1' for a section of chapter 7 (the numbers of the sidebar); '' for pages outside
-    the numbered parts."""
+    """'3' for ch03_cam.ipynb, '7.9' for the section page of chapter 7 (the numbers of the sidebar); '' for pages
+    outside the numbered parts."""
     return toc_numbers().get(Path(path_or_name).stem, "")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import yaml
@@ -38,24 +40,33 @@ def toc_files() -> list[Path]:
 
 
 def toc_numbers() -> dict[str, str]:
-    """The number the sidebar gives each page of a numbered part: {"ch03_cam": "3", "ch07_hide_and_seek": "7.1"}.
+    """The number the sidebar gives each page of a numbered part: {"ch03_cam": "3", "ch07_hide_and_seek": "7.9"}.
 
-    Chapters are counted across the numbered parts, as Jupyter Book numbers them; a chapter's
-    sections get the chapter's number, a dot and their place. Pages of other parts get none.
+    Chapters are counted across the numbered parts, as Jupyter Book numbers them. A chapter's
+    sections come after its own headings, as Sphinx numbers them: chapter 7 has eight ``##``
+    headings (7.1 to 7.8), so its first section page is 7.9. Pages of other parts get none.
     """
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     numbers, chapter = {}, 0
 
-    def number(entries, prefix):
+    def headings(entry) -> int:
+        path = ROOT / f"{entry['file']}.ipynb"
+        if not path.exists():
+            return 0
+        cells = json.loads(path.read_text())["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        return len(re.findall(r"^## ", text, re.M))
+
+    def number(entries, prefix, offset=0):
         nonlocal chapter
         for place, entry in enumerate(entries, start=1):
             if prefix is None:
                 chapter += 1
                 label = str(chapter)
             else:
-                label = f"{prefix}.{place}"
+                label = f"{prefix}.{offset + place}"
             numbers[Path(entry["file"]).stem] = label
-            number(entry.get("sections", []), label)
+            number(entry.get("sections", []), label, headings(entry))
 
     for part in toc.get("parts", []):
         if part.get("numbered"):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from book_files import ROOT, toc_files
+from book_files import ROOT, toc_files, toc_numbers
 
 pytestmark = pytest.mark.slow            # left out of `make unit`
 
@@ -26,3 +26,15 @@ def test_every_page_of_the_toc_is_built(built_book):
     assert "Weakly Supervised Learning" in intro
     for source in toc_files()[1:]:
         assert source.stem + ".html" in intro, f"the sidebar of the introduction does not link {source.name}"
+
+
+def test_chapter_numbers_of_the_tables_are_those_of_the_built_book(built_book):
+    """The intro's map and the instructors' tables number pages as the sidebar does (a section page of a
+    chapter comes after the chapter's own headings: 7.9, not 7.1)."""
+    assert built_book.returncode == 0
+    intro_source = (ROOT / "book" / "intro.md").read_text()
+    for stem, number in toc_numbers().items():
+        page = (BUILD / "book" / f"{stem}.html").read_text()
+        assert f'class="section-number">{number}. ' in page or f'class="section-number">{number}.<' in page, \
+            f"{stem}: the built page is not numbered {number}"
+        assert f"| {number} | [" in intro_source, f"the intro's map does not number {stem} as {number}"
