@@ -41,31 +41,46 @@ def _longest_plain_run(text: str) -> str:
     return max(ROLE.split(text), key=lambda piece: len(WORD.findall(piece.lower())))
 
 
+SOLUTION_BLOCK = re.compile(r"(```\{solution(?:-start|-end)?\}[^\n]*\n(?:.*?)```)", re.S)
+
+
+def split_solutions(cells):
+    """Walk a notebook's cells and yield ``(cell, part, text)``: ``part`` is ``"solution"`` for the body of
+    a dropdown solution, ``"gated"`` for what stands between ``solution-start`` and ``solution-end``
+    (code cells whole), ``"other"`` for everything else."""
+    gated = False
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            yield cell, "gated" if gated else "other", source
+            continue
+        for block in SOLUTION_BLOCK.split(source):
+            if block.startswith("```{solution-start}"):
+                gated = True
+            elif block.startswith("```{solution-end}"):
+                gated = False
+            elif block.startswith("```{solution}"):
+                yield cell, "solution", block.split("\n", 1)[1].rsplit("```", 1)[0]
+            else:
+                yield cell, "gated" if gated else "other", block
+
+
 def solution_fragments(notebook):
     """Distinctive pieces of every solution of a notebook: paragraphs of prose, lines of code.
 
     A piece that also occurs outside the solutions (a line of code the chapter shows before the
     exercise, say) would be found in the student edition too, so it is left out.
     """
-    cells = json.loads(notebook.read_text())["cells"]
-    prose, code, elsewhere, gated = [], [], [], False
-    for cell in cells:
-        source = "".join(cell["source"])
+    prose, code, elsewhere = [], [], []
+    for cell, part, text in split_solutions(json.loads(notebook.read_text())["cells"]):
         if cell["cell_type"] == "code":
-            (code if gated else elsewhere).extend(source.splitlines())
-            continue
-        for block in re.split(r"(```\{solution(?:-start|-end)?\}[^\n]*\n(?:.*?)```)", source, flags=re.S):
-            if block.startswith("```{solution-start}"):
-                gated = True
-            elif block.startswith("```{solution-end}"):
-                gated = False
-            elif block.startswith("```{solution}"):
-                body = block.split("\n", 1)[1].rsplit("```", 1)[0]
-                prose += [p for p in body.split("\n\n") if not p.startswith(":")]
-            elif gated:
-                prose += block.split("\n\n")
-            else:
-                elsewhere.append(block)
+            (code if part == "gated" else elsewhere).extend(text.splitlines())
+        elif part == "solution":
+            prose += [p for p in text.split("\n\n") if not p.startswith(":")]
+        elif part == "gated":
+            prose += text.split("\n\n")
+        else:
+            elsewhere.append(text)
     outside = _words("\n".join(ROLE.sub(" ", e) for e in elsewhere))
     pieces = [(_words(_longest_plain_run(p)), 8) for p in prose] + [(_words(line), 4) for line in code]
     pieces = [" ".join(words.split()[:12]) for words, least in pieces if len(words.split()) >= least]
@@ -183,23 +198,15 @@ def _stems(text: str) -> set:
 
 def _solution_and_other_text(notebook):
     """The text of a notebook's solutions (prose and code), and all its other text (outputs too)."""
-    nb = json.loads(notebook.read_text())
-    solution, other, gated = [], [], False
-    for cell in nb["cells"]:
-        source = "".join(cell["source"])
+    solution, other = [], []
+    for cell, part, text in split_solutions(json.loads(notebook.read_text())["cells"]):
+        target = other if part == "other" else solution
         if cell["cell_type"] == "code":
-            outputs = _notebook_text({"cells": [{**cell, "source": ""}]})
-            (solution if gated else other).extend([source, outputs])
-            continue
-        for block in re.split(r"(```\{solution(?:-start|-end)?\}[^\n]*\n(?:.*?)```)", source, flags=re.S):
-            if block.startswith("```{solution-start}"):
-                gated = True
-            elif block.startswith("```{solution-end}"):
-                gated = False
-            elif block.startswith("```{solution}"):
-                solution.append("\n".join(line for line in block.split("\n")[1:] if not line.startswith(":")))
-            else:
-                (solution if gated else other).append(block)
+            target.extend([text, _notebook_text({"cells": [{**cell, "source": ""}]})])
+        elif part == "solution":
+            solution.append("\n".join(line for line in text.split("\n") if not line.startswith(":")))
+        else:
+            target.append(text)
     return ROLE.sub(" ", "\n".join(solution)), ROLE.sub(" ", "\n".join(other))
 
 
