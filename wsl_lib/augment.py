@@ -36,7 +36,7 @@ def hide_patches(x: torch.Tensor, grid: int, p: float, fill, generator: torch.Ge
     ``H`` and ``W`` need not be multiples of ``grid``: the cells are the nearest-neighbour
     upsampling of a ``grid x grid`` mask. Returns a new tensor; ``x`` is not modified.
 
-    Used by :func:`hide_and_seek`, the augmentation of section 7.1 of chapter 7 (Hide-and-Seek).
+    Used by :func:`hide_and_seek`, the augmentation of chapter 7's Hide-and-Seek section (7.9).
     """
     check_tensor("x", x, ndim=4, kind="float")
     check_number("grid", grid, low=1, integer=True)

@@ -101,7 +101,7 @@ def box_coverage(boxes: torch.Tensor, gt_boxes: torch.Tensor):
     *part* of the object has ``inside`` near 1 and ``covered`` well below 1. An empty
     predicted box has ``inside = 0``; an empty ground-truth box has ``covered = 0``.
 
-    Used by chapter 4's :func:`wsl_lib.localize.failure_kinds`; section 7.1 of chapter 7 calls it
+    Used by chapter 4's :func:`wsl_lib.localize.failure_kinds`; chapter 7's Hide-and-Seek section (7.9) calls it
     directly.
     """
     check_boxes("boxes", boxes)

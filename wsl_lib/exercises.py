@@ -175,7 +175,7 @@ PART_BOX_CASES = (  # (box, what it is) on the ground-truth box (10, 10, 30, 30)
 
 
 def check_part_boxes(student_fn) -> None:
-    """Chapter 7, section 7.1, exercise "Part boxes from coordinates": ``student_fn(boxes, gt_boxes) -> (N,) bool``.
+    """Chapter 7, section 7.9, exercise "Part boxes from coordinates": ``student_fn(boxes, gt_boxes) -> (N,) bool``.
 
     ``boxes`` and ``gt_boxes`` are ``(N, 4)``; a part box lies at least 80% inside its true box and
     has IoU below 0.5 with it. The answer is compared with :func:`wsl_lib.boxes.part_boxes` on

@@ -50,7 +50,7 @@ EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 def default_thresholds(step: float = 0.01) -> torch.Tensor:
     """Thresholds ``0, step, 2 step, ...`` below 1: ``(T,)`` float64 (1.0 itself is never included).
 
-    The default sweep of chapter 6's metrics; chapter 7 and its section 7.1 call it directly.
+    The default sweep of chapter 6's metrics; chapter 7 and its section 7.9 call it directly.
     """
     check_number("step", step, low=0.0, high=1.0, low_open=True, high_open=True)
     return torch.arange(0.0, 1.0 - 1e-9, step, dtype=torch.float64)

@@ -65,7 +65,7 @@ def generator(seed: int, device=None) -> torch.Generator:
     """A ``torch.Generator`` on ``device`` (default: the CPU) seeded with :func:`shifted` ``(seed)``.
 
     Used by :func:`wsl_lib.train.fit` and by chapter 9's :func:`wsl_lib.noise.corrupt_labels`;
-    section 7.1 of chapter 7 calls it directly.
+    section 7.9 of chapter 7 calls it directly.
     """
     return torch.Generator(device=device if device is not None else "cpu").manual_seed(shifted(seed))
 
