@@ -14,13 +14,15 @@
 #   make set-repository URL=https://github.com/owner/name   set the book's repository URL everywhere
 #   make linkcheck    check the external links of the book (needs internet; not a CI gate)
 #   make bench   run the benchmarks against TorchCAM, pytorch-grad-cam and OpenCV; print the tables
+#   make mutation  mutation testing (mutmut) of the modules that compute the book's numbers: the score
+#                and every survivor not in tests/mutation_survivors.txt (about 5 minutes)
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book student unit test execute execute-cold time-test bench determinism robustness set-repository linkcheck clean
+.PHONY: install book student unit test execute execute-cold time-test bench mutation determinism robustness set-repository linkcheck clean
 
 install: $(STAMP)
 
@@ -76,5 +78,13 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_cam.py
 	$(PY) benchmarks/bench_sweep.py
 
+# mutmut copies wsl_lib into mutants/ and runs the fast unit tests of [tool.mutmut] in
+# pyproject.toml against each mutant, two at a time (one thread each: it forks after torch starts)
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-mutation.txt
+	rm -rf mutants
+	OMP_NUM_THREADS=1 $(VENV)/bin/mutmut run --max-children 2
+	$(PY) scripts/mutation_score.py
+
 clean:
-	rm -rf _build _build_student _config_student.yml test-artifacts
+	rm -rf mutants _build _build_student _config_student.yml test-artifacts

@@ -40,7 +40,9 @@ def boxes_to_masks(boxes: torch.Tensor, size) -> torch.Tensor:
 
     The inverse of :func:`masks_to_boxes` for boxes on pixel edges; a box with fractional
     corners (a regressor's output) covers the pixels whose centre ``(j + 0.5, i + 0.5)`` it
-    contains. ``size`` is ``(H, W)``. An empty box gives an empty mask.
+    contains: ``x1 <= j + 0.5 < x2`` and ``y1 <= i + 0.5 < y2`` (a centre on the left or top edge
+    is inside, on the right or bottom edge outside). ``size`` is ``(H, W)``. An empty box gives
+    an empty mask.
 
     Used first in the first look; chapter 6 turns predicted boxes into score maps with it.
     """

@@ -234,8 +234,8 @@ class MaxBoxAccuracy(NamedTuple):
     Chapter 3 uses it first; chapter 6 derives it.
     """
     value: float                 # mean over the IoU levels of the best accuracy
-    per_iou: dict                # IoU level -> max over thresholds of BoxAcc
-    best_threshold: dict         # IoU level -> the threshold that reached it (the lowest, if tied)
+    per_iou: dict                # IoU level (rounded to 4 decimals: 0.3, not 0.30000001) -> max of BoxAcc
+    best_threshold: dict         # IoU level (as in per_iou) -> the threshold that reached it (the lowest, if tied)
     thresholds: torch.Tensor     # (T,)
     curve: torch.Tensor          # (T, D): BoxAcc at each threshold and IoU level
 
