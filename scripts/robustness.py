@@ -182,6 +182,7 @@ HEADLINES = {
         ("ch09_symmetric_60_small_loss", "symmetric noise 60%: small-loss selection"),
         ("ch09_class_40_early", "class-conditional noise 40%: early stopping"),
         ("ch09_class_40_gce", "class-conditional noise 40%: GCE"),
+        ("ch09_class_40_small_loss", "class-conditional noise 40%: small-loss selection"),
         ("ch09_forward_acc", "class-conditional noise 40%: forward correction, true matrix"),
     ],
 }
