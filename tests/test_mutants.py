@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from wsl_lib import cam, localize, metrics, train, viz
+from wsl_lib import boxes, cam, gradcam, localize, metrics, models, train, viz
 
 
 def test_largest_component_is_eight_connected():
@@ -90,8 +90,6 @@ def test_heatmap_is_min_max_scaled():
 # Each test below kills mutants that survived the first run of mutmut: a changed comparison,
 # constant or argument that gave wrong numbers on inputs no test had used. The mutant is named
 # in a comment; the README lists the survivors judged equivalent.
-
-from wsl_lib import boxes, gradcam, models  # noqa: E402
 
 T = torch.tensor
 
