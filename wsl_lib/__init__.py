@@ -26,8 +26,8 @@ Typical use in a chapter::
 
 from . import (augment, baselines, boxes, cache, cam, claims, data, exercises, gradcam, localize, metrics, mil,
                models, noise, seeding, segment, train, viz)
-from .claims import check, claim
+from .claims import above, all_of, below, check, claim
 
 __version__ = "0.1.0"
 __all__ = ["augment", "baselines", "boxes", "cache", "cam", "gradcam", "claims", "data", "exercises", "localize",
-           "metrics", "mil", "models", "noise", "seeding", "segment", "train", "viz", "check", "claim"]
+           "metrics", "mil", "models", "noise", "seeding", "segment", "train", "viz", "above", "all_of", "below", "check", "claim"]
