@@ -1,15 +1,33 @@
 """How robust are the findings: run the book under other seeds and CPU code paths, and record what holds.
 
-    python scripts/robustness.py                 # make robustness: seeds 1-5, and seed 0 on older CPU code paths
-    python scripts/robustness.py --seeds 7 8 --no-isa --notebooks book/ch04_localization.ipynb --no-write
+    python scripts/robustness.py                 # make robustness: exploration seeds 1-5, three confirmation
+                                                 # seeds, and seed 0 on older CPU code paths
+    python scripts/robustness.py --seeds 7 8 --confirm 0 --no-isa --no-write book/ch04_localization.ipynb
 
 Each *run* executes every notebook of ``_toc.yml`` in book order, in a fresh kernel, with an
 empty model cache of its own, under one setting:
 
 * ``seed N``: ``WSL_SEED=N`` moves every random choice of the book (data, initial weights,
-  shuffling, augmentation; see ``wsl_lib.seeding``);
+  shuffling, augmentation; see ``wsl_lib.seeding``). Two kinds of seed:
+
+  - **exploration seeds** 0 (the stored book) and 1 to 5: authors look at them to write a claim
+    and to set its bound from their spread;
+  - **confirmation seeds** (three by default): drawn from the fingerprint of the book's code
+    (:func:`confirmation_seeds`), so nobody chooses them, any change to an experiment or a claim
+    draws new ones, and a claim restated after a failure is confirmed on seeds it never saw.
+    They are never exploration seeds and never seeds of an earlier report.
+
 * ``seed 0, older CPU code paths``: ``ONEDNN_MAX_CPU_ISA=SSE41`` and ``ATEN_CPU_CAPABILITY=default``,
   the main differences between one CPU and another here.
+
+Claims are read from the hidden record that every :func:`wsl_lib.claims.claim` call leaves in its
+notebook (statement, held, and for a comparison its value, bound and unit), so the report holds,
+per claim and run, the *margin* to spare in the claim's own unit. The page shows per claim: held
+in exploration, in confirmation and on the older code path; the worst margin over all runs; the
+mean of the bounded quantity over the seeds with a 95% t-interval; whether it is *fragile* (its
+worst margin is smaller than a quarter of the quantity's standard deviation over the seeds); the
+date the claim was first stated as it is now, and whether it ever failed a confirmation seed
+(carried from the previous report).
 
 Runs go ``--jobs`` at a time (default 2, each with ``cores / jobs`` threads, so one-thread runs on
 this 2-core machine: another order of float sums, too). Claims run in ``report`` mode, so a
@@ -60,7 +78,11 @@ BUDGET_FIGURE = ROOT / "book" / "_data" / "ch01_budget_spread.png"      # shown 
 BUDGET_ARMS = [("ch01_weak", "class labels", "o"), ("ch01_extreme", "boxes, extreme clicking", "s"),
                ("ch01_classic", "boxes, classic", "D")]
 BUDGET_POINTS = [("small", 1 / 3), ("medium", 1.0)]
-DEFAULT_SEEDS = (1, 2, 3, 4, 5)
+DEFAULT_SEEDS = (1, 2, 3, 4, 5)          # exploration seeds (seed 0 is the stored book)
+CONFIRMATION_COUNT = 3                    # confirmation seeds per fingerprint, at least
+CONFIRMATION_RANGE = (10, 100_000)        # drawn from [10, 100000): never an exploration seed
+FRAGILE_SD_FRACTION = 0.25                # fragile: worst margin < this x the quantity's sd over seeds
+RECORD_KEY = "wsl-claim-"                 # the glue keys of wsl_lib.claims' records
 ISA_ENV = {"ONEDNN_MAX_CPU_ISA": "SSE41", "ATEN_CPU_CAPABILITY": "default"}
 SKIP_TAGS = {"nbval-ignore-output", "nbval-skip"}
 CLAIM_PREFIX = "\u2713 "
@@ -233,6 +255,37 @@ def fingerprint(root: Path = ROOT) -> str:
     return h.hexdigest()
 
 
+def confirmation_seeds(fp: str, count: int = CONFIRMATION_COUNT, exclude=()) -> list[int]:
+    """``count`` seeds drawn from the fingerprint ``fp``: SHA-256 of ``fp`` and a counter, taken into
+    ``CONFIRMATION_RANGE``, skipping the exploration seeds (0 to 5 and below the range anyway),
+    the seeds in ``exclude`` (those of earlier reports) and repeats. The same fingerprint always
+    gives the same seeds; any change to the book's code gives others."""
+    if not isinstance(count, int) or count < 0:
+        raise ValueError(f"count: expected a non-negative integer, got {count!r}")
+    low, high = CONFIRMATION_RANGE
+    taken = set(exclude) | {0, *DEFAULT_SEEDS}
+    seeds, i = [], 0
+    while len(seeds) < count:
+        digest = hashlib.sha256(f"{fp}:confirmation:{i}".encode()).hexdigest()
+        seed = low + int(digest, 16) % (high - low)
+        if seed not in taken:
+            seeds.append(seed)
+            taken.add(seed)
+        i += 1
+    return seeds
+
+
+def check_seed_sets(exploration, confirmation) -> None:
+    """A clear error when a confirmation seed is also an exploration seed (or seed 0), or repeats."""
+    shared = sorted(set(exploration) & set(confirmation) | ({0} & set(confirmation)))
+    if shared:
+        raise ValueError(f"confirmation seeds: expected seeds that no exploration run used, got {shared} "
+                         f"in both (exploration: {sorted(exploration)}, confirmation: {sorted(confirmation)})")
+    if len(set(confirmation)) != len(confirmation) or len(set(exploration)) != len(exploration):
+        raise ValueError(f"seeds: expected no repeats, got exploration {list(exploration)} and confirmation "
+                         f"{list(confirmation)}")
+
+
 # --------------------------------------------------------------------------- reading outputs
 
 def _sanitizers() -> list[tuple[re.Pattern, str]]:
@@ -288,55 +341,35 @@ def compared_text(cell: dict, pairs) -> list[str]:
     return texts
 
 
-def _call_name(node: ast.Call) -> str:
-    f = node.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+def _record_text(out: dict) -> str | None:
+    name = out.get("metadata", {}).get("scrapbook", {}).get("name", "")
+    text = out.get("data", {}).get("application/papermill.record/text/plain")
+    if name.startswith(RECORD_KEY) and text is not None:
+        return "".join(text) if isinstance(text, list) else text
+    return None
 
 
-def claim_patterns(cells: list[dict]) -> list[re.Pattern]:
-    """What the ``claim(condition, statement)`` calls of these code cells can print, as patterns
-    (an f-string's fields match anything). Exercise checkers also print ✓ lines; those are not
-    findings, and these patterns tell them apart."""
-    patterns = []
-    for cell in cells:
-        try:
-            tree = ast.parse("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _call_name(node) == "claim" and len(node.args) >= 2:
-                text = node.args[1]
-                if isinstance(text, ast.Constant) and isinstance(text.value, str):
-                    patterns.append(re.compile(re.escape(text.value) + r"\Z"))
-                elif isinstance(text, ast.JoinedStr):
-                    parts = [re.escape(v.value) if isinstance(v, ast.Constant) else ".+" for v in text.values]
-                    patterns.append(re.compile("".join(parts) + r"\Z"))
-    return patterns
-
-
-def claims_of(cells: list[dict]) -> tuple[list[list], int]:
-    """``[[statement, held], ...]`` of the claims and the number of checks, read from the printed
-    lines (✓ lines that no ``claim`` call of the cells prints, an exercise checker's, are left out)."""
-    patterns = claim_patterns(cells)
+def claims_of(cells: list[dict]) -> tuple[list[dict], int]:
+    """The claims of these cells, in order, from the hidden records of ``wsl_lib.claims.claim``
+    (``{"statement", "held", "parts": [{"value", "bound", "sense", "unit"}, ...]}``), and the number
+    of checks (the ``= checked:`` lines). An exercise checker's ✓ lines leave no record, so they are
+    not counted as findings. A record that cannot be read is an error naming the claim."""
     found, checks = [], 0
     for cell in cells:
         for out in cell.get("outputs", []):
-            if out.get("output_type") != "stream":
-                continue
-            for line in _text(out).splitlines():
-                statement, held = None, None
-                if line.startswith(CLAIM_PREFIX):
-                    statement, held = line[len(CLAIM_PREFIX):].strip(), True
-                elif line.startswith(FAILED_PREFIX):
-                    statement = line[len(FAILED_PREFIX):]
-                    for end in (" (measured: ", ". The book states it"):
-                        if end in statement:
-                            statement = statement[:statement.index(end)]
-                    statement, held = statement.strip(), False
-                elif line.startswith(CHECK_PREFIX):
-                    checks += 1
-                if statement is not None and any(p.match(statement) for p in patterns):
-                    found.append([statement, held])
+            text = _record_text(out)
+            if text is not None:
+                try:
+                    record = json.loads(text)
+                    parts = [{"value": float(p["value"]), "bound": float(p["bound"]), "sense": p["sense"],
+                              "unit": p["unit"]} for p in record["parts"]]
+                    found.append({"statement": str(record["statement"]), "held": bool(record["held"]),
+                                  "parts": parts})
+                except (ValueError, KeyError, TypeError) as error:
+                    raise ValueError(f"claim record {text[:200]!r}: expected statement, held and parts "
+                                     f"with numbers, got an error: {error}") from None
+            elif out.get("output_type") == "stream":
+                checks += sum(line.startswith(CHECK_PREFIX) for line in _text(out).splitlines())
     return found, checks
 
 
@@ -347,7 +380,7 @@ def glue_of(cells: list[dict]) -> dict:
         for out in cell.get("outputs", []):
             name = out.get("metadata", {}).get("scrapbook", {}).get("name")
             text = out.get("data", {}).get("application/papermill.record/text/plain")
-            if name and text is not None:
+            if name and text is not None and not name.startswith(RECORD_KEY):
                 values[name] = "".join(text) if isinstance(text, list) else text
     return values
 
@@ -397,7 +430,7 @@ def run_worker(name: str, notebooks: list[Path], result_path: Path) -> int:
                      diffs=compare(stored, ran, pairs) if entry["status"] == "ok" else [],
                      glue=glue_of(code_cells(ran)))
         results[path.name] = entry
-        failed = sum(not held for _, held in claims)
+        failed = sum(not c["held"] for c in claims)
         print(f"[{name}] {path.name}: {seconds:5.0f} s, {len(claims)} claims ({failed} failed), "
               f"{len(entry['diffs'])} differing outputs" + ("  CRASHED" if entry["status"] != "ok" else ""),
               flush=True)
@@ -409,12 +442,15 @@ def run_worker(name: str, notebooks: list[Path], result_path: Path) -> int:
 
 # --------------------------------------------------------------------------- the whole run
 
-def planned_runs(seeds, isa: bool) -> list[dict]:
+def planned_runs(seeds, isa: bool, confirmation=()) -> list[dict]:
     """The runs, the slowest first (older CPU code paths are several times slower), so that the
-    others fill the remaining slots while it runs."""
-    runs = [{"name": f"seed {s}", "seed": s, "env": {}} for s in seeds]
+    others fill the remaining slots while it runs. Each run says its kind: ``exploration``,
+    ``confirmation`` or ``code path``."""
+    check_seed_sets(seeds, confirmation)
+    runs = [{"name": f"seed {s}", "seed": s, "env": {}, "kind": "exploration"} for s in seeds]
+    runs += [{"name": f"seed {s} (confirmation)", "seed": s, "env": {}, "kind": "confirmation"} for s in confirmation]
     if isa:
-        runs.insert(0, {"name": "seed 0, older CPU code paths", "seed": 0, "env": dict(ISA_ENV)})
+        runs.insert(0, {"name": "seed 0, older CPU code paths", "seed": 0, "env": dict(ISA_ENV), "kind": "code path"})
     return runs
 
 
@@ -444,7 +480,7 @@ def execute_runs(runs: list[dict], notebooks: list[Path], jobs: int) -> dict:
             if proc.poll() is not None:
                 active.remove(item)
                 notebooks_done = json.loads(result.read_text()) if result.exists() else {}
-                done[run["name"]] = {"seed": run["seed"], "env": run["env"], "threads": threads,
+                done[run["name"]] = {"seed": run["seed"], "env": run["env"], "kind": run["kind"], "threads": threads,
                                      "returncode": proc.returncode, "notebooks": notebooks_done}
                 print(f"done {run['name']} after {time.perf_counter() - start:.0f} s "
                       f"({len(done)} of {len(runs)} runs)", flush=True)
@@ -492,27 +528,112 @@ def _fmt(x: float, digits: int) -> str:
     return f"{x:.{digits}f}"
 
 
+def run_kind(run: dict) -> str:
+    """``exploration``, ``confirmation`` or ``code path`` (reports older than the kinds: by env)."""
+    return run.get("kind") or ("code path" if run["env"] else "exploration")
+
+
+def _t_interval(values: list[float]) -> tuple[float, float]:
+    """The 95% t-interval of the mean of ``values`` (independent seeds)."""
+    from scipy import stats
+    n = len(values)
+    mean = statistics.mean(values)
+    half = stats.t.ppf(0.975, n - 1) * statistics.stdev(values) / n ** 0.5
+    return mean - half, mean + half
+
+
+def claim_rows(report: dict, nb: str) -> list[dict]:
+    """Per claim of notebook ``nb`` (in the stored book's order): how many runs of each kind it held
+    in, and for each part (a comparison with a bound) its worst margin over all runs, the mean,
+    standard deviation and 95% t-interval of its quantity over the seeds, and whether it is
+    fragile (worst margin < ``FRAGILE_SD_FRACTION`` x sd). The part with the least room relative
+    to its spread is the claim's ``critical`` part."""
+    runs = report["runs"]
+    stored = runs["seed 0 (stored)"]["notebooks"][nb]["claims"]
+    rows = []
+    for i, claim in enumerate(stored):
+        entries = {}
+        for name, run in runs.items():
+            found = run["notebooks"][nb]["claims"]
+            if i < len(found) and found[i]["statement"] == claim["statement"]:
+                entries[name] = found[i]
+        held = {kind: [entries[n]["held"] for n in entries if run_kind(runs[n]) == kind]
+                for kind in ("exploration", "confirmation", "code path")}
+        parts = []
+        for j, part in enumerate(claim["parts"]):
+            margins = [e["parts"][j]["value"] - e["parts"][j]["bound"] if part["sense"] == ">"
+                       else e["parts"][j]["bound"] - e["parts"][j]["value"] for e in entries.values()]
+            seeds = [entries[n]["parts"][j]["value"] for n in entries if run_kind(runs[n]) != "code path"]
+            sd = statistics.stdev(seeds) if len(seeds) >= 2 else float("nan")
+            interval = _t_interval(seeds) if len(seeds) >= 2 else (float("nan"), float("nan"))
+            worst = min(margins)
+            fragile = worst <= 0 or (sd > 0 and worst < FRAGILE_SD_FRACTION * sd)
+            parts.append({"unit": part["unit"], "sense": part["sense"], "bound": part["bound"], "worst": worst,
+                          "mean": statistics.mean(seeds), "sd": sd, "interval": interval, "fragile": fragile,
+                          "room": worst / sd if sd > 0 else (float("inf") if worst > 0 else float("-inf"))})
+        critical = min(parts, key=lambda q: q["room"]) if parts else None
+        rows.append({"statement": claim["statement"], "held": held, "runs": len(entries), "parts": parts,
+                     "critical": critical, "fragile": any(q["fragile"] for q in parts)})
+    return rows
+
+
+def _in_unit(x: float, unit: str, signed: bool = False) -> str:
+    sign = "+" if signed else ""
+    if unit == "points":
+        return f"{100 * x:{sign}.1f} pt"
+    if unit == "AUC":
+        return f"{x:{sign}.3f} AUC"
+    if unit == "x":
+        return f"{x:{sign}.2f}×"
+    return f"{x:{sign}.3g}"
+
+
+def _held_cell(held: dict) -> str:
+    cells = []
+    for kind, label in (("exploration", "expl."), ("confirmation", "conf."), ("code path", "older CPU")):
+        values = held[kind]
+        if values:
+            cells.append(f"{label} {sum(values)}/{len(values)}")
+    return " · ".join(cells)
+
+
+def seed_summary(report: dict) -> str:
+    """One honest count of the runs: seeds by kind, and the other code path."""
+    runs = report["runs"].values()
+    exploration = sorted({r["seed"] for r in runs if run_kind(r) == "exploration"})
+    confirmation = sorted({r["seed"] for r in runs if run_kind(r) == "confirmation"})
+    paths = sum(run_kind(r) == "code path" for r in runs)
+    text = (f"{len(exploration) + len(confirmation)} seeds ({len(exploration)} exploration seeds, "
+            f"{', '.join(map(str, exploration))}"
+            + (f"; {len(confirmation)} confirmation seeds, {', '.join(map(str, confirmation))}" if confirmation else "")
+            + ")")
+    if paths:
+        text += f" and {'one' if paths == 1 else paths} older CPU code path{'s' if paths > 1 else ''} (seed 0)"
+    return text
+
+
 def write_tables(report: dict, path: Path) -> None:
     runs = report["runs"]
-    names = sorted(runs, key=lambda n: (bool(runs[n]["env"]), runs[n]["seed"], n != "seed 0 (stored)"))
-    seed_runs = [n for n in names if not runs[n]["env"]]
+    names = list(runs)
+    seed_runs = [n for n in names if run_kind(runs[n]) != "code path"]
     threads = sorted({runs[n]["threads"] for n in names if runs[n]["threads"]})
     machine = re.sub(r", [^,]* threads", "", report["machine"])
-    lines = [f"Runs: seed 0 as stored (the book itself), {', '.join(n for n in names if n != 'seed 0 (stored)')}; "
-             f"{report['minutes']:.0f} min for the runs, {' or '.join(map(str, threads))} thread(s) each, "
-             f"on {machine}.", ""]
+    history = report.get("history", {})
+    lines = [f"Runs: {seed_summary(report)}. Seed 0 is the stored book; the others ran "
+             f"in {report['minutes']:.0f} min, {' or '.join(map(str, threads))} thread(s) each, on {machine}.", ""]
     stored = runs["seed 0 (stored)"]["notebooks"]
     for nb in report["notebooks"]:
         title = report["titles"].get(nb, nb)
         lines += [f"### {title}", ""]
         heads = HEADLINES.get(nb, [])
         if heads:
-            lines += ["| headline number | seed 0 | seeds 0–" + str(max(runs[n]["seed"] for n in seed_runs))
-                      + " | mean ± sd | older CPU |", "| --- | ---: | ---: | ---: | ---: |"]
+            lines += ["| headline number | seed 0 | all seeds: range | mean ± sd | older CPU |",
+                      "| --- | ---: | ---: | ---: | ---: |"]
             for key, label in heads:
                 values = [number(runs[n]["notebooks"][nb]["glue"].get(key)) for n in seed_runs]
                 values = [v for v in values if v is not None]
-                isa = [number(runs[n]["notebooks"][nb]["glue"].get(key)) for n in names if runs[n]["env"]]
+                isa = [number(runs[n]["notebooks"][nb]["glue"].get(key)) for n in names
+                       if run_kind(runs[n]) == "code path"]
                 zero = stored[nb]["glue"].get(key, "—").strip("'")
                 digits = 2 if values and max(abs(v) for v in values) < 1 else 1   # thresholds, or percentages
                 if len(values) >= 2:
@@ -523,16 +644,51 @@ def write_tables(report: dict, path: Path) -> None:
                 lines.append(f"| {label} | {zero} | {spread} | {mean} | "
                              f"{'—' if not isa or isa[0] is None else _fmt(isa[0], digits)} |")
             lines.append("")
-        statements = [s for s, _ in stored[nb]["claims"]]
-        if statements:
-            lines += ["| finding (a claim) | held in runs |", "| --- | ---: |"]
-            for statement in statements:
-                held = sum(any(s == statement and h for s, h in runs[n]["notebooks"][nb]["claims"]) for n in names)
-                lines.append(f"| {statement.replace('|', '&#124;')} | {held} of {len(names)} |")
+        rows = claim_rows(report, nb)
+        if rows:
+            lines += ["| finding (a claim) | held in runs | worst margin | mean, 95% interval | stated since |",
+                      "| --- | --- | ---: | ---: | --- |"]
+            for row in rows:
+                part = row["critical"]
+                if part is None:
+                    worst = interval = "— (no bound)"
+                else:
+                    worst = _in_unit(part["worst"], part["unit"], signed=True) + (" **fragile**" if row["fragile"] else "")
+                    low, high = part["interval"]
+                    interval = (f"{_in_unit(part['mean'], part['unit'])} [{_in_unit(low, part['unit'])}, "
+                                f"{_in_unit(high, part['unit'])}]" if low == low else "—")
+                since = history.get(nb, {}).get(row["statement"], {})
+                when = since.get("since", "—") + (", once failed a confirmation seed"
+                                                  if since.get("failed_confirmation") else "")
+                lines.append(f"| {row['statement'].replace('|', '&#124;')} | {_held_cell(row['held'])} | {worst} | "
+                             f"{interval} | {when} |")
             lines.append("")
         checks = stored[nb]["checks"]
         lines += [f"Checks (what holds by construction) in this chapter: {checks}.", ""]
     path.write_text("\n".join(lines))
+
+
+def claim_history(previous: dict | None, report: dict, today: str, previous_date: str | None) -> dict:
+    """Per notebook and claim: the date the claim was first stated as it is now, and whether it ever
+    failed a confirmation seed. Carried from the previous report; a claim it did not hold (a new or
+    restated sentence) is stated since ``today``; for a previous report without a history, claims it
+    held are dated ``previous_date`` (the date that report was committed)."""
+    before = (previous or {}).get("history", {})
+    known = {nb: {c["statement"] if isinstance(c, dict) else c[0]
+                  for c in previous["runs"]["seed 0 (stored)"]["notebooks"].get(nb, {}).get("claims", [])}
+             for nb in (previous or {}).get("notebooks", [])} if previous else {}
+    history = {}
+    for nb in report["notebooks"]:
+        history[nb] = {}
+        for row in claim_rows(report, nb):
+            old = before.get(nb, {}).get(row["statement"])
+            if old is None:
+                since = previous_date if (row["statement"] in known.get(nb, set()) and previous_date) else today
+                old = {"since": since, "failed_confirmation": False}
+            failed_now = not all(row["held"]["confirmation"])
+            history[nb][row["statement"]] = {"since": old["since"],
+                                             "failed_confirmation": old["failed_confirmation"] or failed_now}
+    return history
 
 
 def write_budget_figure(report: dict, path: Path) -> None:
@@ -578,10 +734,31 @@ def write_budget_figure(report: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def _previous_report() -> tuple[dict | None, str | None]:
+    """The report as it stands before this run (the last one written), and the date it was committed."""
+    if not REPORT.exists():
+        return None, None
+    previous = json.loads(REPORT.read_text())
+    date = subprocess.run(["git", "log", "-1", "--format=%cs", "--", str(REPORT.relative_to(ROOT))], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip() or None
+    return previous, date
+
+
+def earlier_confirmation_seeds(previous: dict | None) -> list[int]:
+    """Every confirmation seed of the previous report and of the reports before it (never drawn again)."""
+    if not previous:
+        return []
+    conf = previous.get("confirmation", {})
+    return sorted(set(conf.get("earlier", [])) | set(conf.get("seeds", [])))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: all in _toc.yml, in order)")
-    parser.add_argument("--seeds", nargs="*", type=int, default=list(DEFAULT_SEEDS), help="run seeds (default 1-5)")
+    parser.add_argument("--seeds", nargs="*", type=int, default=list(DEFAULT_SEEDS),
+                        help="exploration seeds (default 1-5)")
+    parser.add_argument("--confirm", type=int, default=CONFIRMATION_COUNT,
+                        help=f"number of confirmation seeds drawn from the fingerprint (default {CONFIRMATION_COUNT})")
     parser.add_argument("--no-isa", action="store_true", help="leave out the run on older CPU code paths")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
     parser.add_argument("--no-write", action="store_true", help="print the results, write no report")
@@ -599,17 +776,31 @@ def main(argv=None) -> int:
         write_budget_figure(report, BUDGET_FIGURE)
         print(f"wrote {TABLES.relative_to(ROOT)} and {BUDGET_FIGURE.relative_to(ROOT)}")
         return 0
-    if any(s < 0 for s in args.seeds) or args.jobs < 1:
-        parser.error("--seeds: expected non-negative integers; --jobs: expected at least 1")
+    if any(s < 0 for s in args.seeds) or args.jobs < 1 or args.confirm < 0:
+        parser.error("--seeds: expected non-negative integers; --jobs: expected at least 1; "
+                     "--confirm: expected a non-negative integer")
+    writing = not args.no_write
+    if writing and (args.confirm < CONFIRMATION_COUNT or sorted(args.seeds) != list(DEFAULT_SEEDS) or args.no_isa
+                    or args.notebooks):
+        parser.error(f"a report needs the whole book, exploration seeds {list(DEFAULT_SEEDS)}, at least "
+                     f"{CONFIRMATION_COUNT} confirmation seeds and the older CPU run: use --no-write for a partial run")
     start = time.perf_counter()
     before = fingerprint()
-    runs = execute_runs(planned_runs(args.seeds, not args.no_isa), notebooks, args.jobs)
+    previous, previous_date = _previous_report()
+    earlier = earlier_confirmation_seeds(previous)
+    if previous and previous.get("fingerprint") == before:
+        earlier = sorted(set(earlier) - set(previous.get("confirmation", {}).get("seeds", [])))   # a rerun
+    confirmation = confirmation_seeds(before, args.confirm, exclude=earlier)
+    check_seed_sets(args.seeds, confirmation)
+    print(f"exploration seeds {args.seeds}; confirmation seeds {confirmation} (from the fingerprint "
+          f"{before[:12]}…)", flush=True)
+    runs = execute_runs(planned_runs(args.seeds, not args.no_isa, confirmation), notebooks, args.jobs)
     minutes = (time.perf_counter() - start) / 60
     problems = crashes(runs, notebooks)
-    all_runs = {"seed 0 (stored)": {"seed": 0, "env": {}, "threads": None, "notebooks": stored_seed0(notebooks)},
-                **runs}
-    failed = [(n, nb, s) for n, r in all_runs.items() for nb, e in r["notebooks"].items()
-              for s, held in e["claims"] if not held]
+    all_runs = {"seed 0 (stored)": {"seed": 0, "env": {}, "kind": "exploration", "threads": None,
+                                    "notebooks": stored_seed0(notebooks)}, **runs}
+    failed = [(n, nb, c["statement"]) for n, r in all_runs.items() for nb, e in r["notebooks"].items()
+              for c in e["claims"] if not c["held"]]
     differing = [(n, nb, d["cell"]) for n, r in all_runs.items() for nb, e in r["notebooks"].items()
                  for d in e["diffs"]]
     print(f"\n{len(all_runs)} runs in {minutes:.1f} min: {len(failed)} failed claims, {len(differing)} differing outputs")
@@ -623,7 +814,7 @@ def main(argv=None) -> int:
     if fingerprint() != before:
         print("\nNot writing the report: the notebooks' code or wsl_lib changed during the run.", file=sys.stderr)
         return 1
-    if args.no_write:
+    if not writing:
         # every glued value of every run, one line per key: what an author needs to set a claim's margin
         for nb in (p.name for p in notebooks):
             keys = sorted({k for r in all_runs.values() if nb in r["notebooks"] for k in r["notebooks"][nb].get("glue", {})})
@@ -641,10 +832,15 @@ def main(argv=None) -> int:
         titles[path.name] = next((line[2:].strip() for c in nb.cells if c.cell_type == "markdown"
                                   for line in c.source.splitlines() if line.startswith("# ")), path.name)
     report = {"fingerprint": before, "machine": machine(), "minutes": round(minutes, 1),
+              "confirmation": {"seeds": confirmation, "earlier": earlier},
               "notebooks": [p.name for p in notebooks], "titles": titles, "runs": all_runs}
+    report["history"] = claim_history(previous, report, time.strftime("%Y-%m-%d"), previous_date)
     REPORT.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     write_tables(report, TABLES)
     write_budget_figure(report, BUDGET_FIGURE)
+    fragile = [(nb, r["statement"]) for nb in report["notebooks"] for r in claim_rows(report, nb) if r["fragile"]]
+    for nb, statement in fragile:
+        print(f"  FRAGILE {nb}: {statement}")
     print(f"wrote {REPORT.relative_to(ROOT)}, {TABLES.relative_to(ROOT)} and {BUDGET_FIGURE.relative_to(ROOT)}")
     return 0
 

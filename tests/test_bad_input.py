@@ -265,6 +265,12 @@ BAD = [
     ("claims.claim", lambda: claims.claim(T([True, False]), "all true"), TypeError, "condition: expected a single bool"),
     ("claims.claim", lambda: claims.claim(True, ""), TypeError, "statement: expected a non-empty str"),
     ("claims.ClaimError", lambda: claims.claim(False, "two is one"), claims.ClaimError, "claim failed: two is one"),
+    ("claims.claim", lambda: claims.claim(claims.above(float("nan"), 0.1), "x"), ValueError, "value: expected a finite number"),
+    ("claims.claim", lambda: claims.claim(claims.below(0.1, T([1.0, 2.0])), "x"), ValueError, "bound: expected a finite number"),
+    ("claims.above", lambda: claims.above(0.3, 0.1, unit="percent"), ValueError, "unit: expected one of"),
+    ("claims.below", lambda: claims.below(0.3, 0.1, unit="%"), ValueError, "unit: expected one of"),
+    ("claims.all_of", lambda: claims.all_of(), TypeError, "parts: expected one or more Bound"),
+    ("claims.all_of", lambda: claims.all_of(claims.above(1, 0), True), TypeError, "parts: expected one or more Bound"),
     ("claims.check", lambda: claims.check(1, "one is true"), TypeError, "condition: expected a bool"),
     ("claims.check", lambda: claims.check(True, " "), TypeError, "statement: expected a non-empty str"),
     ("claims.check", lambda: with_env("WSL_CLAIMS", "report", lambda: claims.check(False, "1 == 2")),
@@ -548,6 +554,7 @@ EXEMPT = {
     "cache.cache_dir": "takes no argument (the directory comes from WSL_CACHE_DIR, checked in test_seeding_claims)",
     "metrics.MaxBoxAccuracy": "a NamedTuple of results that wsl_lib builds, never a reader",
     "metrics.WSOLScores": "a NamedTuple of results that wsl_lib builds, never a reader",
+    "claims.Bound": "a NamedTuple that claims.above and claims.below build (their rows check the input)",
 }
 
 

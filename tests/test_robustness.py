@@ -5,7 +5,9 @@ paths and writes ``book/_data/robustness.json``. These tests fail when the repor
 
 * is stale: the fingerprint of what decides the results (the notebooks' code cells and
   wsl_lib's code, docstrings and comments left out) differs from the one it was made from;
-* records a finding (a claim) that failed in any run;
+* records a finding (a claim) that failed in any run, exploration or confirmation;
+* has confirmation seeds other than those the fingerprint draws, or too few of them;
+* holds a fragile claim (its worst margin smaller than a quarter of its quantity's spread);
 * records a text output (glue records left out, as in nbval) that differed in any run;
 * misses a notebook, a seed, the run on older CPU code paths, or no longer matches the
   stored notebooks and the tables the page shows.
@@ -43,8 +45,8 @@ def test_the_report_is_not_stale(report):
 def test_the_report_covers_every_notebook_seed_and_code_path(report):
     assert report["notebooks"] == [p.name for p in toc_notebooks()]
     runs = report["runs"]
-    seeds = {r["seed"] for r in runs.values() if not r["env"]} - {0}
-    assert len(seeds) >= MIN_SEEDS, f"expected at least {MIN_SEEDS} seeds besides 0, got {sorted(seeds)}"
+    seeds = {r["seed"] for r in runs.values() if robustness.run_kind(r) == "exploration"} - {0}
+    assert len(seeds) >= MIN_SEEDS, f"expected at least {MIN_SEEDS} exploration seeds besides 0, got {sorted(seeds)}"
     isa = [r for r in runs.values() if r["env"]]
     assert isa and isa[0]["seed"] == 0 and isa[0]["env"] == robustness.ISA_ENV
     for name, run in runs.items():
@@ -53,17 +55,60 @@ def test_the_report_covers_every_notebook_seed_and_code_path(report):
             assert entry["status"] == "ok", f"{name}: {nb} crashed"
 
 
+def test_the_confirmation_seeds_are_the_fingerprints_own(report):
+    conf = report["confirmation"]
+    assert len(conf["seeds"]) >= robustness.CONFIRMATION_COUNT
+    assert conf["seeds"] == robustness.confirmation_seeds(report["fingerprint"], len(conf["seeds"]),
+                                                          exclude=conf["earlier"]), (
+        "the confirmation seeds are not the ones the fingerprint draws: nobody may choose them")
+    ran = sorted(r["seed"] for r in report["runs"].values() if robustness.run_kind(r) == "confirmation")
+    assert ran == sorted(conf["seeds"])
+    exploration = {r["seed"] for r in report["runs"].values() if robustness.run_kind(r) == "exploration"}
+    assert not exploration & set(conf["seeds"]) and not set(conf["earlier"]) & set(conf["seeds"])
+
+
+def test_confirmation_seeds_are_drawn_from_the_fingerprint_and_never_reused():
+    a = robustness.confirmation_seeds("a" * 64, 3)
+    assert a == robustness.confirmation_seeds("a" * 64, 3) and len(set(a)) == 3
+    assert robustness.confirmation_seeds("b" * 64, 3) != a
+    assert not set(a) & {0, *robustness.DEFAULT_SEEDS}
+    assert not set(robustness.confirmation_seeds("a" * 64, 3, exclude=a)) & set(a)
+    with pytest.raises(ValueError, match=r"confirmation seeds: expected seeds that no exploration run used, got \[3\]"):
+        robustness.planned_runs([1, 2, 3], True, confirmation=[3, 50])
+    with pytest.raises(ValueError, match="confirmation seeds: .* got \\[0\\]"):
+        robustness.check_seed_sets([1, 2], [0])
+    with pytest.raises(ValueError, match="count: expected a non-negative integer"):
+        robustness.confirmation_seeds("a" * 64, -1)
+
+
 def test_every_finding_held_in_every_run(report):
-    failed = [f"[{name}] {nb}: {statement}" for name, run in report["runs"].items()
-              for nb, entry in run["notebooks"].items() for statement, held in entry["claims"] if not held]
+    failed = [f"[{name}] {nb}: {c['statement']}" for name, run in report["runs"].items()
+              for nb, entry in run["notebooks"].items() for c in entry["claims"] if not c["held"]]
     assert not failed, "findings that did not hold in every run:\n" + "\n".join(failed)
+
+
+def test_no_claim_is_fragile(report):
+    fragile = [f"{nb}: {row['statement']} (worst margin {row['critical']['worst']:.4g}, sd {row['critical']['sd']:.4g})"
+               for nb in report["notebooks"] for row in robustness.claim_rows(report, nb) if row["fragile"]]
+    assert not fragile, ("claims whose worst margin is less than a quarter of their quantity's spread over seeds: "
+                         "strengthen the experiment or state less:\n" + "\n".join(fragile))
+
+
+# a sentence that states a bound must record it (above/below), so that its margin is on the page
+BOUND_WORDS = ("more than", "less than", "fewer than", "at least", "within", "at most", "above", "below", "twice")
+
+
+def test_every_comparison_records_its_bound(report):
+    unbounded = [f"{nb}: {c['statement']}" for nb, entry in report["runs"]["seed 0 (stored)"]["notebooks"].items()
+                 for c in entry["claims"] if not c["parts"] and any(w in c["statement"] for w in BOUND_WORDS)]
+    assert not unbounded, "claims that state a bound but record none (write them with above/below):\n" + "\n".join(unbounded)
 
 
 def test_every_run_checked_the_same_findings(report):
     stored = report["runs"]["seed 0 (stored)"]["notebooks"]
     for name, run in report["runs"].items():
         for nb, entry in run["notebooks"].items():
-            assert [s for s, _ in entry["claims"]] == [s for s, _ in stored[nb]["claims"]], (
+            assert [c["statement"] for c in entry["claims"]] == [c["statement"] for c in stored[nb]["claims"]], (
                 f"[{name}] {nb}: another list of findings than the stored book's")
 
 
@@ -138,10 +183,49 @@ def test_split_stream_outputs_compare_as_one_as_in_nbval():
     assert robustness.compared_text(stored, pairs) != robustness.compared_text(ran, pairs)
 
 
-def test_only_the_lines_of_claim_calls_count_as_findings():
-    cells = [{"source": 'claim(a > b, f"{name} beats the rest")\nwsl.exercises.check_x(y)\ncheck(True, "1 == 1")',
-              "outputs": [{"output_type": "stream", "name": "stdout",
-                           "text": "\u2713 CAM beats the rest\n\u2713 your answer is right\n= checked: 1 == 1\n"
-                                   "\u2717 did not hold in this run: LayerCAM beats the rest (measured: a = 1). "
-                                   "The book states it ...\n"}]}]
-    assert robustness.claims_of(cells) == ([["CAM beats the rest", True], ["LayerCAM beats the rest", False]], 1)
+def _record(statement, held, parts):
+    return {"output_type": "display_data", "metadata": {"scrapbook": {"name": f"wsl-claim-{len(statement)}"}},
+            "data": {"application/papermill.record/text/plain": json.dumps(
+                {"statement": statement, "held": held, "parts": parts})}}
+
+
+def test_only_the_records_of_claim_calls_count_as_findings():
+    part = {"value": 0.3, "bound": 0.1, "sense": ">", "unit": "points"}
+    cells = [{"source": "", "outputs": [
+        {"output_type": "stream", "name": "stdout",
+         "text": "\u2713 CAM beats the rest\n\u2713 your answer is right\n= checked: 1 == 1\n"},
+        _record("CAM beats the rest", True, [part]),
+        {"output_type": "display_data", "metadata": {"scrapbook": {"name": "ch01_acc"}},
+         "data": {"application/papermill.record/text/plain": "'58.1%'"}},
+        _record("LayerCAM is best", False, [])]}]
+    claims, checks = robustness.claims_of(cells)
+    assert checks == 1
+    assert claims == [{"statement": "CAM beats the rest", "held": True, "parts": [part]},
+                      {"statement": "LayerCAM is best", "held": False, "parts": []}]
+    assert robustness.glue_of(cells) == {"ch01_acc": "'58.1%'"}        # records are not glued numbers
+    broken = [{"source": "", "outputs": [_record("x", True, [{"value": "nan?", "bound": 0.1}])]}]
+    with pytest.raises(ValueError, match="claim record .*x"):
+        robustness.claims_of(broken)
+
+
+def test_claim_rows_give_margins_intervals_and_fragility():
+    def run(kind, seed, value, env=None):
+        claims = [{"statement": "A beats B by more than 10 points", "held": value > 0.1,
+                   "parts": [{"value": value, "bound": 0.1, "sense": ">", "unit": "points"}]}]
+        return {"seed": seed, "env": env or {}, "kind": kind, "threads": 1,
+                "notebooks": {"x.ipynb": {"claims": claims, "checks": 0, "glue": {}, "diffs": []}}}
+    values = [0.30, 0.28, 0.32, 0.31, 0.29, 0.30]
+    runs = {"seed 0 (stored)": run("exploration", 0, values[0])}
+    runs.update({f"seed {i}": run("exploration", i, v) for i, v in enumerate(values[1:], 1)})
+    runs["seed 77 (confirmation)"] = run("confirmation", 77, 0.27)
+    runs["older"] = run("code path", 0, 0.30, env={"X": "1"})
+    report = {"runs": runs, "notebooks": ["x.ipynb"]}
+    [row] = robustness.claim_rows(report, "x.ipynb")
+    assert row["held"] == {"exploration": [True] * 6, "confirmation": [True], "code path": [True]}
+    part = row["critical"]
+    assert part["worst"] == pytest.approx(0.27 - 0.1)
+    assert part["mean"] == pytest.approx(sum(values + [0.27]) / 7)
+    low, high = part["interval"]
+    assert low < part["mean"] < high and not row["fragile"]
+    runs["seed 77 (confirmation)"] = run("confirmation", 77, 0.105)      # 0.5 points to spare, sd of 6 points
+    assert robustness.claim_rows(report, "x.ipynb")[0]["fragile"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -107,3 +108,47 @@ def test_a_failed_check_raises_in_every_mode(monkeypatch):
 def test_the_test_command_runs_claims_strictly():
     # set by tests/conftest.py (and book/conftest.py for the notebooks' kernels)
     assert claims.mode() == "strict"
+
+
+def test_bounds_know_their_margin_in_the_claims_unit():
+    b = claims.above(torch.tensor(0.42), 0.10)
+    assert b == claims.Bound(pytest.approx(0.42), 0.10, ">", "points") and b.held
+    assert b.margin == pytest.approx(0.32)
+    c = claims.below(np.float32(3.0), 2, unit="x")
+    assert not c.held and c.margin == pytest.approx(-1.0) and isinstance(c.value, float)
+    assert claims.all_of(b, c) == (b, c)
+
+
+def test_a_bounded_claim_holds_only_if_every_part_holds(monkeypatch, capsys):
+    monkeypatch.setenv("WSL_CLAIMS", "report")
+    claims.claim(claims.all_of(claims.above(0.3, 0.1), claims.below(0.9, 0.1)), "both")
+    line = capsys.readouterr().out
+    assert line.startswith("\u2717 did not hold in this run: both (measured: value1 = 0.3, value2 = 0.9)")
+    claims.claim(claims.above(0.3, 0.1), "one")
+    assert capsys.readouterr().out == "\u2713 one\n"
+
+
+def test_in_a_notebook_a_claim_leaves_a_hidden_record(monkeypatch, capsys):
+    import json
+
+    from IPython.core.interactiveshell import InteractiveShell
+    shown = []
+    monkeypatch.setattr(InteractiveShell, "initialized", classmethod(lambda cls: True))
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    claims.claim(claims.above(0.42, 0.10), "A beats B by more than 10 points")
+    claims.claim(True, "A is the best")
+    assert capsys.readouterr().out == "\u2713 A beats B by more than 10 points\n\u2713 A is the best\n"
+    (bundle,), kwargs = shown[0]
+    assert kwargs["raw"] and kwargs["metadata"]["scrapbook"]["name"].startswith("wsl-claim-")
+    assert kwargs["metadata"]["scrapbook"]["mime_prefix"] == "application/papermill.record/"
+    record = json.loads(bundle["application/papermill.record/text/plain"])
+    assert record == {"statement": "A beats B by more than 10 points", "held": True,
+                      "parts": [{"value": 0.42, "bound": 0.10, "sense": ">", "unit": "points"}]}
+    assert json.loads(shown[1][0][0]["application/papermill.record/text/plain"])["parts"] == []
+    names = [k["metadata"]["scrapbook"]["name"] for _, k in shown]
+    assert len(set(names)) == 2                       # one glue key per record: myst-nb warns on duplicates
+
+
+def test_outside_a_notebook_a_claim_records_nothing(capsys):
+    claims.claim(claims.above(1, 0), "one above nought")
+    assert capsys.readouterr().out == "\u2713 one above nought\n"

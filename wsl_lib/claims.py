@@ -193,7 +193,7 @@ def _parts(statement: str, condition) -> tuple[bool, list[Bound]]:
             for name in ("value", "bound"):
                 x = getattr(part, name)
                 if not isinstance(x, float) or not math.isfinite(x):
-                    raise ValueError(f"claim {statement!r}: {name}: expected a finite number, got {x!r}")
+                    raise ValueError(f"{name}: expected a finite number, got {x!r} (in the claim {statement!r})")
         return all(p.held for p in condition), list(condition)
     return _as_bool("condition", condition), []
 
