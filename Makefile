@@ -1,8 +1,9 @@
 # Two commands from a fresh clone (Python 3.11 and make are all they need):
 #   make book    install the toolchain into .venv and build the HTML book into _build/html
 #   make unit    the unit tests of wsl_lib alone (about a minute; no notebooks, no book build, no browser)
-#   make test    install the toolchain into .venv and run every test (unit tests, nbval over
-#                every notebook, the book build with warnings as errors)
+#   make test    install the toolchain into .venv and run every test (unit tests, every notebook
+#                run once from a clean install with its outputs compared as nbval compares them,
+#                the book build with warnings as errors)
 # And for authors:
 #   make student build the student edition (every solution removed) into _build_student/_build/html,
 #                and its notebooks (to upload to Colab or a course site) into _build_student/notebooks
@@ -45,8 +46,10 @@ student: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest tests -m "not slow" --ignore=tests/test_notebooks.py -q
 
+# every notebook runs once, in tests/test_clean_install.py (a clean install, outputs compared);
+# `make determinism` runs nbval itself over the notebooks
 test: $(STAMP)
-	$(PY) -m pytest tests book $(NBVAL)
+	$(PY) -m pytest tests
 
 execute: $(STAMP)
 	$(PY) scripts/execute_notebooks.py
@@ -57,7 +60,7 @@ execute-cold: $(STAMP)
 	$(PY) scripts/course_tables.py
 
 time-test: $(STAMP)
-	$(PY) scripts/execute_notebooks.py --time-test "$(PY) -m pytest tests book $(NBVAL)"
+	$(PY) scripts/execute_notebooks.py --time-test "$(PY) -m pytest tests"
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
 

@@ -101,8 +101,8 @@ def write_table(times: dict, path: Path) -> None:
     total = sum(s for n, s in times["notebooks"].items() if n in titles)
     test = times.get("test_command")
     test_line = ("" if test is None else
-                 f"The whole test command, `make test` with `.venv` installed (unit tests, nbval over every "
-                 f"notebook, the clean install that runs every notebook again, both book builds, the browser "
+                 f"The whole test command, `make test` with `.venv` installed (unit tests, every notebook "
+                 f"run once from a clean install with its outputs compared, both book builds, the browser "
                  f"test), took {test['seconds'] / 60:.1f} min on {test['machine']} (`make time-test`; the "
                  f"budget is 15 min).\n")
     path.write_text("| notebook | in book order | alone, nothing cached |\n| --- | ---: | ---: |\n" + "\n".join(rows)

@@ -314,9 +314,10 @@ def _text(out: dict) -> str:
     return "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
 
 
-def compared_text(cell: dict, pairs) -> list[str]:
-    """The text of a cell's outputs as nbval compares it: stream text without claim lines
-    (counted as claims), and every MIME type of results and displays but images and glue records."""
+def compared_text(cell: dict, pairs, claim_lines: bool = False) -> list[str]:
+    """The text of a cell's outputs as nbval compares it: stream text (without claim lines, which
+    the robustness run counts as claims, unless ``claim_lines``), and every MIME type of results
+    and displays but images and glue records."""
     texts, outputs = [], []
     for out in cell.get("outputs", []):            # consecutive stream outputs are one, as in nbval
         if out.get("output_type") == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
@@ -327,7 +328,7 @@ def compared_text(cell: dict, pairs) -> list[str]:
     for out in outputs:
         kind = out.get("output_type")
         if kind == "stream":
-            kept = [ln for ln in _text(out).splitlines() if not _is_claim_line(ln)]
+            kept = [ln for ln in _text(out).splitlines() if claim_lines or not _is_claim_line(ln)]
             if kept:
                 texts.append(f"{out['name']}: " + _sanitize("\n".join(kept), pairs))
         elif kind in ("execute_result", "display_data"):
@@ -389,13 +390,14 @@ def code_cells(nb: dict) -> list[dict]:
     return [c for c in nb["cells"] if c["cell_type"] == "code"]
 
 
-def compare(stored: dict, ran: dict, pairs) -> list[dict]:
-    """The cells whose compared text differs between the stored notebook and a run."""
+def compare(stored: dict, ran: dict, pairs, claim_lines: bool = False) -> list[dict]:
+    """The cells whose compared text differs between the stored notebook and a run (claim lines
+    compared too with ``claim_lines``, as nbval does: the test command's comparison)."""
     diffs = []
     for i, (a, b) in enumerate(zip(code_cells(stored), code_cells(ran))):
         if SKIP_TAGS & set(a.get("metadata", {}).get("tags", [])):
             continue
-        expected, got = compared_text(a, pairs), compared_text(b, pairs)
+        expected, got = compared_text(a, pairs, claim_lines), compared_text(b, pairs, claim_lines)
         if expected != got:
             diffs.append({"cell": i, "source": "".join(a["source"])[:200], "expected": expected, "got": got})
     return diffs

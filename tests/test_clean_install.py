@@ -1,5 +1,14 @@
 """The Colab situation: wsl_lib installed by `pip install .` into a fresh virtual environment,
-and every notebook run top to bottom from a directory outside the repository.
+and every notebook run top to bottom from a directory outside the repository; and there, the
+notebook's outputs compared with the stored ones, as nbval compares them.
+
+This is the test command's one execution of every notebook: it gives both guarantees at once,
+that each notebook runs as a reader on Colab runs it, and that it prints exactly what the book
+shows (every text output of every cell, sanitized by tests/sanitize.cfg; glue records, images and
+cells tagged ``nbval-ignore-output`` or ``nbval-skip`` left out, as in nbval; the comparison is
+``compare`` of scripts/robustness.py, which the robustness run uses too). Claims run in strict
+mode (tests/conftest.py), so a finding that fails stops its notebook. ``make determinism`` runs
+nbval itself over the notebooks, in the repository's environment.
 
 The fresh environment reuses the test environment's third-party packages (torch and the
 rest, through a path file, so nothing is downloaded) but *not* its editable wsl_lib: the
@@ -10,6 +19,7 @@ of the repository, reads a file next to it or relies on the repository's layout 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,9 +27,13 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from book_files import ROOT, toc_notebooks
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from robustness import _sanitizers, compare  # noqa: E402
 
 pytestmark = pytest.mark.slow            # left out of `make unit`
 
@@ -61,7 +75,8 @@ def test_notebook_runs_outside_the_repository(clean_python, notebook, tmp_path):
         "nb = nbformat.read(sys.argv[1], as_version=4)\n"
         "nb.cells.append(nbformat.v4.new_code_cell('import wsl_lib; print(wsl_lib.__file__)'))\n"
         "NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': '.'}}).execute()\n"
-        "print(nb.cells[-1].outputs[0]['text'].strip())\n"
+        "print(nb.cells.pop()['outputs'][0]['text'].strip())\n"
+        "nbformat.write(nb, 'executed.ipynb')\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{clean_python.parent}{os.pathsep}{env['PATH']}"
@@ -72,3 +87,32 @@ def test_notebook_runs_outside_the_repository(clean_python, notebook, tmp_path):
     # it really ran in the clean environment: the kernel imported the installed copy of wsl_lib
     kernel_wsl_lib = result.stdout.strip().splitlines()[-1]
     assert kernel_wsl_lib.startswith(str(clean_python.parent.parent)), kernel_wsl_lib
+    # ... and printed what the stored notebook shows, as nbval compares it
+    stored = json.loads(notebook.read_text())
+    ran = json.loads(nbformat.writes(nbformat.read(tmp_path / "executed.ipynb", as_version=4)))
+    assert len([c for c in ran["cells"] if c["cell_type"] == "code"]) == \
+        len([c for c in stored["cells"] if c["cell_type"] == "code"])
+    differing = compare(stored, ran, _sanitizers(), claim_lines=True)
+    assert not differing, f"{notebook.name}: outputs differ from the stored ones (re-execute it: make execute):\n" + \
+        "\n".join(f"code cell {d['cell']} ({d['source'][:80]!r}):\n  stored: {d['expected']}\n  run:    {d['got']}"
+                  for d in differing)
+
+
+def test_the_comparison_sees_a_changed_output_and_skips_what_nbval_skips():
+    pairs = _sanitizers()
+    cell = {"cell_type": "code", "source": "print(1)", "metadata": {},
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}]}
+    other = dict(cell, outputs=[{"output_type": "stream", "name": "stdout", "text": "2\n"}])
+    assert compare({"cells": [cell]}, {"cells": [cell]}, pairs) == []
+    assert compare({"cells": [cell]}, {"cells": [other]}, pairs)[0]["cell"] == 0
+    ignored = dict(cell, metadata={"tags": ["nbval-ignore-output"]})
+    assert compare({"cells": [ignored]}, {"cells": [other]}, pairs) == []
+    claimed = dict(cell, outputs=[{"output_type": "stream", "name": "stdout", "text": "\u2713 A beats B\n"}])
+    restated = dict(cell, outputs=[{"output_type": "stream", "name": "stdout", "text": "\u2713 A beats C\n"}])
+    assert compare({"cells": [claimed]}, {"cells": [restated]}, pairs, claim_lines=True)
+    assert not compare({"cells": [claimed]}, {"cells": [restated]}, pairs)     # the robustness run counts them
+    glued = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "x"}},
+             "data": {"application/papermill.record/text/plain": "'58.1%'"}}
+    assert compare({"cells": [dict(cell, outputs=[glued])]},
+                   {"cells": [dict(cell, outputs=[dict(glued, data={"application/papermill.record/text/plain": "'9%'"})])]},
+                   pairs) == []
