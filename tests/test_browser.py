@@ -162,6 +162,17 @@ def phone(driver):
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
+def _until(condition, seconds: float = 5.0) -> bool:
+    """Wait for ``condition()`` to be true (polling every 50 ms), at most ``seconds``: a test waits
+    for what it needs, never for a fixed time that a loaded machine may exceed."""
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _tap(driver, element):
     from selenium.webdriver.common.actions import interaction
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
@@ -200,7 +211,8 @@ def test_phone_menu_and_contents_buttons_open_their_drawers(browser):
         menu = _visible(browser, ".primary-toggle")
         assert len(menu) == 1, f"expected one visible menu button (☰) at {PHONE} px, found {len(menu)}"
         _tap(browser, menu[0])
-        assert browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), "tapping ☰ did not open the navigation"
+        assert _until(lambda: browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary")), \
+            "tapping ☰ did not open the navigation"
         links = [a.text for a in _visible(browser, ".bd-sidebar-primary a")]
         assert any("Class activation maps" in text for text in links), f"the drawer shows no chapters: {links}"
         _save(browser, f"{CHAPTER.stem}-{PHONE}-menu.png")
@@ -209,7 +221,7 @@ def test_phone_menu_and_contents_buttons_open_their_drawers(browser):
         contents = _visible(browser, ".secondary-toggle")
         assert len(contents) == 1, f"expected one visible page-contents button at {PHONE} px, found {len(contents)}"
         _tap(browser, contents[0])
-        assert browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-secondary"), \
+        assert _until(lambda: browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-secondary")), \
             "tapping the page-contents button did not open the contents"
         _save(browser, f"{CHAPTER.stem}-{PHONE}-contents.png")
 
@@ -220,11 +232,11 @@ def test_laptop_menu_button_collapses_the_sidebar(browser):
     menu = _visible(browser, ".primary-toggle")
     assert len(menu) == 1, f"expected one visible ☰ at {LAPTOP} px, found {len(menu)}"
     menu[0].click()
-    time.sleep(0.5)
-    assert not browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), "☰ did not collapse the sidebar"
+    assert _until(lambda: not browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary")), \
+        "☰ did not collapse the sidebar"
     menu[0].click()
-    time.sleep(0.5)
-    assert browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), "☰ did not bring the sidebar back"
+    assert _until(lambda: browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary")), \
+        "☰ did not bring the sidebar back"
 
 
 @pytest.mark.parametrize("page", PAGES + [Path("search.html")], ids=lambda p: p.name)
@@ -253,16 +265,17 @@ def test_a_click_on_a_solutions_title_opens_it(browser):
     title = solution.find_element("css selector", ".admonition-title")
     hidden = lambda: "toggle-hidden" in solution.get_attribute("class")  # noqa: E731
     assert hidden(), "a solution should start closed"
+    # the page's scripts are ready once sphinx-togglebutton has put its chevron into the title
+    assert _until(lambda: title.find_elements("css selector", ".toggle-button")), \
+        "the solution's title never got its toggle button (the page's scripts did not run)"
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", title)
     left = -title.size["width"] // 2 + 40                # on the title's words, not its empty middle
     ActionChains(browser).move_to_element_with_offset(title, left, 0).click().perform()
-    time.sleep(0.3)
+    assert _until(lambda: not hidden()), "a click on the solution's title did not open it"
     assert browser.current_url == url, f"the title followed a link to {browser.current_url}"
-    assert not hidden(), "a click on the solution's title did not open it"
-    assert solution.find_element("css selector", "section").is_displayed()
+    assert _until(lambda: solution.find_element("css selector", "section").is_displayed())
     ActionChains(browser).move_to_element(title.find_element("css selector", ".toggle-button")).click().perform()
-    time.sleep(0.3)
-    assert hidden(), "a click on the chevron did not close the solution"
+    assert _until(hidden), "a click on the chevron did not close the solution"
     errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, f"console errors after clicking a solution's title: {errors}"
 
