@@ -205,6 +205,8 @@ HEADLINES = {
         ("ch09_class_40_early", "class-conditional noise 40%: early stopping"),
         ("ch09_class_40_gce", "class-conditional noise 40%: GCE"),
         ("ch09_class_40_small_loss", "class-conditional noise 40%: small-loss selection"),
+        ("ch09_class_40_gce_gain", "class-conditional noise 40%: GCE minus early stopping (points)"),
+        ("ch09_class_40_small_loss_gain", "class-conditional noise 40%: small-loss selection minus early stopping (points)"),
         ("ch09_forward_acc", "class-conditional noise 40%: forward correction, true matrix"),
     ],
 }
