@@ -23,24 +23,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def colab_cell(repository_url: str):
-    # formatted as black formats it (tests/test_notebooks.py checks every notebook with black)
+    # formatted as black formats it (tests/test_notebooks.py checks every notebook with black); a
+    # copy of the book made before it was published names the placeholder repository, and then the
+    # cell says in one line what to do instead of failing with pip's error
     source = (
         "# Runs only on Google Colab: installs wsl_lib (and what the notebooks import) from the book's repository.\n"
         "import subprocess\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        "    subprocess.run(\n"
-        "        [\n"
-        "            sys.executable,\n"
-        '            "-m",\n'
-        '            "pip",\n'
-        '            "install",\n'
-        '            "-q",\n'
-        f'            "wsl_lib[notebooks] @ git+{repository_url}",\n'
-        "        ],\n"
-        "        check=True,\n"
-        "    )"
+        f'    PACKAGE = "wsl_lib[notebooks] @ git+{repository_url}"\n'
+        '    if "PLACEHOLDER-ORG" in PACKAGE:  # a copy made before the book was published\n'
+        "        raise SystemExit(\n"
+        '            "This copy of the book names no repository to install wsl_lib from: upload the "\n'
+        "            \"book's folder to Colab, run !pip install '<folder>[notebooks]' and run this \"\n"
+        '            "notebook again (or ask for the address of the book\'s repository)."\n'
+        "        )\n"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)'
     )
     cell = new_code_cell(source)
     cell.metadata["tags"] = ["remove-cell"]

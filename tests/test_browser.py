@@ -226,6 +226,25 @@ def test_phone_menu_and_contents_buttons_open_their_drawers(browser):
         _save(browser, f"{CHAPTER.stem}-{PHONE}-contents.png")
 
 
+MODAL_OPEN = "const d = document.getElementById(arguments[0]); return !!(d && d.open);"
+
+
+def test_a_tap_on_a_contents_entry_closes_the_drawer(browser):
+    with phone(browser):
+        _open(browser, CHAPTER)
+        _tap(browser, _visible(browser, ".secondary-toggle")[0])
+        assert _until(lambda: browser.execute_script(MODAL_OPEN, "pst-secondary-sidebar-modal")), \
+            "tapping the page-contents button did not open the contents"
+        entries = _visible(browser, "#pst-secondary-sidebar-modal a")
+        assert len(entries) > 3, f"the contents drawer shows {len(entries)} entries"
+        _tap(browser, entries[-1])
+        assert _until(lambda: not browser.execute_script(MODAL_OPEN, "pst-secondary-sidebar-modal")), \
+            "the contents drawer stayed open after a tap on an entry"
+        assert _until(lambda: browser.execute_script("return window.scrollY") > 0), \
+            "the tap on the last entry of the contents did not scroll to its section"
+        _save(browser, f"{CHAPTER.stem}-{PHONE}-after-contents-tap.png")
+
+
 def test_laptop_menu_button_collapses_the_sidebar(browser):
     _open(browser, CHAPTER)
     assert browser.execute_script(SIDEBAR_SHOWN, ".bd-sidebar-primary"), f"the sidebar should show at {LAPTOP} px"

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from book_files import ROOT, toc_notebooks
@@ -36,3 +37,31 @@ def test_new_chapter_refuses_bad_names(tmp_path):
 def test_every_notebook_has_the_same_colab_cell():
     cells = {p.name: "".join(json.loads(p.read_text())["cells"][0]["source"]) for p in toc_notebooks()}
     assert len(set(cells.values())) == 1, f"the Colab cells differ: {sorted(cells)}"
+
+
+def _run_colab_cell(source, monkeypatch):
+    """Run the Colab cell as Colab would (google.colab imported), with pip replaced by a recorder."""
+    import types
+
+    calls = []
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append(args))
+    exec(compile(source, "colab-cell", "exec"), {})
+    return calls
+
+
+def test_the_colab_cell_says_what_to_do_when_the_book_names_no_repository(monkeypatch):
+    source = "".join(json.loads(toc_notebooks()[0].read_text())["cells"][0]["source"])
+    if "PLACEHOLDER-ORG" not in source:
+        pytest.skip("the book names its repository")
+    with pytest.raises(SystemExit, match="names no repository to install wsl_lib from: upload the book's folder"):
+        _run_colab_cell(source, monkeypatch)
+
+
+def test_the_colab_cell_installs_from_a_real_repository(monkeypatch):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import new_chapter
+
+    source = new_chapter.colab_cell("https://github.com/owner/wsl-book").source
+    calls = _run_colab_cell(source, monkeypatch)
+    assert calls and calls[0][-1] == "wsl_lib[notebooks] @ git+https://github.com/owner/wsl-book"
