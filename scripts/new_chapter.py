@@ -59,6 +59,7 @@ One paragraph: what question this chapter answers, and why a reader should care.
 **Time:** about N minutes to read, under a minute to run on a laptop CPU.
 **Prerequisites:** the chapters this one builds on.
 **You will be able to:** two or three concrete skills.
+**Notation and terms:** {{doc}}`notation`, {{doc}}`glossary`.
 ```"""),
         new_code_cell("import torch\n\nimport wsl_lib as wsl\nfrom myst_nb import glue\nfrom wsl_lib import check, claim\n\n"
                       "wsl.train.seed_everything(0)"),
