@@ -116,7 +116,8 @@ class Bound(NamedTuple):
     ``margin`` is how far ``value`` lies on the right side of ``bound`` (negative when the
     comparison fails), in the same ``unit``: ``"points"`` for fractions (a margin of 0.03 is 3
     points), ``"AUC"``, ``"x"`` (a ratio), or ``""`` (a plain number). Made by :func:`above` and
-    :func:`below`; read by :func:`claim` and the robustness run.
+    :func:`below`; read by :func:`claim` and the robustness run. Every chapter's comparisons make
+    one, from the first look on.
     """
 
     value: float
