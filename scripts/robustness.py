@@ -732,7 +732,10 @@ def write_budget_figure(report: dict, path: Path) -> None:
     ax.set_xlabel("annotation time of the training labels (log scale)")
     ax.set_ylabel("localization accuracy (IoU ≥ 0.5)")
     ax.legend(fontsize=9, loc="lower right")
-    ax.set_title(f"{len(runs)} runs: seeds and CPU code paths", fontsize=10)
+    seeds = sum(run_kind(r) != "code path" for r in runs)
+    paths = len(runs) - seeds
+    ax.set_title(f"{seeds} seeds" + (f" and {paths} older CPU code path{'s' if paths > 1 else ''}" if paths else ""),
+                 fontsize=10)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
