@@ -24,13 +24,13 @@ What a failed claim does depends on one switch, the environment variable ``WSL_C
 The printed lines hold no computed number when the claim holds, so they are the same on
 every machine and nbval can compare them; the numbers themselves are glued into the prose.
 
-**Margins.** A comparison states a quantity and a bound ("class labels beat classic boxes by
-more than 10 points": the difference, and 10 points). Written with :func:`above` or
+**Margins.** A comparison states a quantity and a bound ("the weak localizer beats the centred
+box by more than 30 points": the difference, and 30 points). Written with :func:`above` or
 :func:`below`, the claim records both, so the robustness run can say how much room each run
 left (the *margin*, in the claim's own unit) and whether that room is large against the spread
 of the quantity over seeds::
 
-    claim(above(weak - classic, 0.10), "at 20 minutes, class labels beat classic boxes by more than 10 points")
+    claim(above(weak - centred, 0.30), "the weak localizer beats the centred box by more than 30 points")
     claim(below(abs(gap - gmp), 0.05), "GAP and GMP classify within 5 points of each other")
     claim(all_of(above(a, 0.9), below(b, 0.1)), "...")        # every part must hold
 
