@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from wsl_lib import mil
-from wsl_lib.data import _digit_pool
+from wsl_lib.data import digit_pool
 
 NEG_INF = float("-inf")
 
@@ -58,7 +58,7 @@ def test_generator_is_deterministic_and_moves_with_the_seeds(monkeypatch):
 
 
 def test_splits_draw_on_disjoint_digit_pools():
-    images, _, pools = _digit_pool()
+    images, _, pools = digit_pool()
     for split in ("train", "test"):
         bags = mil.make_bags(100, split=split, seed=0)
         own = {images[i].astype("float32").tobytes() for i in pools[split]}

@@ -35,7 +35,7 @@ import torch
 
 from ._checks import check_choice, check_number, check_same_length, check_tensor
 from .boxes import masks_to_boxes
-from .seeding import shifted
+from .seeding import fixed_permutation, generator
 
 #: The label of a pixel whose class is unknown, in per-pixel label maps (as on PASCAL VOC).
 IGNORE_INDEX = 255
@@ -116,9 +116,12 @@ class WSLDataset(torch.utils.data.Dataset):
                           self.object_classes[index], self.class_names, self.name, self.split)
 
 
-def _generator(seed: int, split: str, salt: int) -> torch.Generator:
-    # one independent stream per (dataset, seed, split, run seed); no Python hash(), which varies by process
-    return torch.Generator().manual_seed(shifted(seed) * 1_000_003 + SPLITS.index(split) * 101 + salt)
+def split_generator(seed: int, split: str, salt: int) -> torch.Generator:
+    """The generator of one dataset's ``split``: :func:`wsl_lib.seeding.generator` with one stream
+    per (split, ``salt``), ``salt`` telling the generators apart (1 Shapes, 2 Cluttered Digits,
+    3 chapter 8's bags). No Python ``hash()``, which varies by process."""
+    check_choice("split", split, SPLITS)
+    return generator(seed, stream=SPLITS.index(split) * 101 + salt)
 
 
 def _check_common(n, split, seed, image_size):
@@ -239,7 +242,7 @@ def make_shapes(n: int = 2000, *, split: str = "train", seed: int = 0, image_siz
     check_number("n_objects", n_objects, low=1, high=len(SHAPE_CLASSES), integer=True)
     check_number("spurious", spurious, low=0.0, high=1.0)
     num_classes, k = len(SHAPE_CLASSES), n_objects
-    g = _generator(seed, split, salt=1)
+    g = split_generator(seed, split, salt=1)
 
     # --- draw every random parameter first, so that the result does not depend on chunking
     if k == 1:
@@ -320,7 +323,7 @@ _INK_THRESHOLD = 0.35              # ink above this fraction of full intensity i
 
 
 @lru_cache(maxsize=None)
-def _digit_pool():
+def digit_pool():
     """scikit-learn's 1,797 handwritten digits, split 60/20/20 into disjoint source pools.
 
     Returns images ``(1797, 8, 8)`` float64 in [0, 1], targets ``(1797,)`` and a dict
@@ -330,7 +333,7 @@ def _digit_pool():
 
     digits = load_digits()
     images = digits.images / 16.0
-    order = np.random.RandomState(0).permutation(len(images))
+    order = fixed_permutation(len(images), seed=0)
     a, b = int(0.6 * len(order)), int(0.8 * len(order))
     pools = {"train": order[:a], "val": order[a:b], "test": order[b:]}
     return images, digits.target, pools
@@ -359,7 +362,7 @@ def _upscale(img: np.ndarray, factor: int) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def _upscaled_digits(factor: int) -> np.ndarray:
-    images, _, _ = _digit_pool()
+    images, _, _ = digit_pool()
     return _upscale(images, factor)
 
 
@@ -387,9 +390,9 @@ def make_digits(n: int = 2000, *, split: str = "train", seed: int = 0, image_siz
     """
     _check_common(n, split, seed, image_size)
     check_number("image_size", image_size, low=48, integer=True)
-    source, targets, pools = _digit_pool()
+    source, targets, pools = digit_pool()
     pool = pools[split]
-    g = _generator(seed, split, salt=2)
+    g = split_generator(seed, split, salt=2)
 
     labels = _balanced_labels(n, 10, g)
     # pick, for each image, a random source digit of its class from this split's pool

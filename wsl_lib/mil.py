@@ -34,7 +34,7 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 
 from ._checks import _describe, check_choice, check_number, check_same_length, check_tensor
-from .data import SPLITS, _digit_pool, _generator
+from .data import SPLITS, digit_pool, split_generator
 from .seeding import seed_everything
 from .train import fit
 
@@ -200,8 +200,8 @@ def make_bags(n: int = 200, *, split: str = "train", seed: int = 0, target: int 
     check_number("bag_size", bag_size, low=1, integer=True)
     check_number("spread", spread, low=0, high=bag_size - 1, integer=True)
     check_number("witness_rate", witness_rate, low=0.0, high=1.0, low_open=True)
-    g = _generator(seed, split, salt=3)
-    images, classes, pools = _digit_pool()
+    g = split_generator(seed, split, salt=3)
+    images, classes, pools = digit_pool()
     pool = torch.as_tensor(pools[split])
     is_target = torch.as_tensor(classes)[pool] == target
     positives, negatives = pool[is_target], pool[~is_target]

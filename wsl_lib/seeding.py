@@ -61,13 +61,34 @@ def shifted(seed: int) -> int:
     return int(seed) + SEED_STRIDE * run_seed()
 
 
-def generator(seed: int, device=None) -> torch.Generator:
+def generator(seed: int, device=None, *, stream: int | None = None) -> torch.Generator:
     """A ``torch.Generator`` on ``device`` (default: the CPU) seeded with :func:`shifted` ``(seed)``.
 
-    Used by :func:`wsl_lib.train.fit` and by chapter 9's :func:`wsl_lib.noise.corrupt_labels`;
-    section 7.9 of chapter 7 calls it directly.
+    ``stream`` (a non-negative int, or None) picks one of many independent streams of the same
+    seed: the generator is then seeded with ``shifted(seed) * 1_000_003 + stream``. The datasets
+    use it, one stream per (split, generator), so that ``make_shapes(seed=0, split="train")`` and
+    ``make_digits(seed=0, split="test")`` never share random numbers.
+
+    Used by :func:`wsl_lib.train.fit`, the datasets of :mod:`wsl_lib.data` and :mod:`wsl_lib.bags`,
+    chapter 9's :func:`wsl_lib.noise.corrupt_labels` and the exercise checkers; section 7.9 of
+    chapter 7 calls it directly.
     """
-    return torch.Generator(device=device if device is not None else "cpu").manual_seed(shifted(seed))
+    value = shifted(seed)
+    if stream is not None:
+        check_number("stream", stream, low=0, integer=True)
+        value = value * 1_000_003 + int(stream)
+    return torch.Generator(device=device if device is not None else "cpu").manual_seed(value)
+
+
+def fixed_permutation(n: int, seed: int = 0) -> np.ndarray:
+    """A permutation of ``range(n)`` that the run seed does **not** move: the fixed split of a
+    real dataset (which of scikit-learn's digits are training, validation or test sources), like
+    the split of a published dataset. NumPy's ``RandomState(seed)``, whose stream NumPy keeps
+    stable across versions.
+    """
+    check_number("n", n, low=0, integer=True)
+    check_number("seed", seed, low=0, integer=True)
+    return np.random.RandomState(seed).permutation(n)
 
 
 def seed_everything(seed: int) -> None:
