@@ -36,8 +36,7 @@ SOURCE = OUTPUT / "source"
 NOTEBOOKS = OUTPUT / "notebooks"
 HTML = OUTPUT / "_build" / "html"
 
-sys.path.insert(0, str(ROOT / "tests"))
-from book_files import toc_notebooks  # noqa: E402
+from book_toc import toc_notebooks  # noqa: E402
 
 # the opening line of a fenced solution directive: ```{solution} label, ````{solution-start} label, :::{solution-end}
 SOLUTION_FENCE = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\s*\{(?P<kind>solution|solution-start|solution-end)\}")

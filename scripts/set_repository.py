@@ -23,8 +23,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from book_files import toc_notebooks  # noqa: E402
+from book_toc import toc_notebooks  # noqa: E402
 
 GITHUB = re.compile(r"https://github\.com/[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]+")
 TEXT_FILES = ("_config.yml", "CITATION.cff", "book/license.md")

@@ -48,7 +48,7 @@ def test_the_report_covers_every_notebook_seed_and_code_path(report):
     seeds = {r["seed"] for r in runs.values() if robustness.run_kind(r) == "exploration"} - {0}
     assert len(seeds) >= MIN_SEEDS, f"expected at least {MIN_SEEDS} exploration seeds besides 0, got {sorted(seeds)}"
     isa = [r for r in runs.values() if r["env"]]
-    assert isa and isa[0]["seed"] == 0 and isa[0]["env"] == robustness.ISA_ENV
+    assert isa and isa[0]["seed"] == 0 and isa[0]["env"] in robustness.OLDER_ISA_ENVS
     for name, run in runs.items():
         assert list(run["notebooks"]) == report["notebooks"], f"{name}: not every notebook ran"
         for nb, entry in run["notebooks"].items():
@@ -151,6 +151,47 @@ def test_every_headline_number_is_glued_in_its_chapter(report):
     missing = [f"{nb}: {key}" for nb, heads in robustness.HEADLINES.items() for key, _ in heads
                if key not in stored[nb]["glue"]]
     assert not missing, f"headline numbers that no chapter glues: {missing}"
+
+
+def test_the_headlines_file_names_glue_keys_of_the_books_notebooks_as_the_page_shows_them():
+    headlines = robustness.load_headlines()
+    assert headlines == robustness.HEADLINES
+    notebooks = {p.name for p in toc_notebooks()}
+    assert set(headlines) <= notebooks, f"not notebooks of the book: {sorted(set(headlines) - notebooks)}"
+    assert all(heads and all(isinstance(k, str) and isinstance(v, str) for k, v in heads)
+               for heads in headlines.values())
+    # the page's tables list these labels, notebook by notebook, in this order
+    shown, nb = {}, None
+    titles = json.loads(robustness.REPORT.read_text())["titles"]
+    by_title = {title: name for name, title in titles.items()}
+    for line in robustness.TABLES.read_text().splitlines():
+        if line.startswith("### "):
+            nb = by_title.get(line[4:])
+        elif nb and line.startswith("| ") and not line.startswith(("| headline", "| finding", "| ---")):
+            shown.setdefault(nb, []).append(line[2:].split(" | ")[0])
+    assert {n: [label for _, label in heads] for n, heads in headlines.items()} == {
+        n: labels[:len(headlines.get(n, []))] for n, labels in shown.items() if n in headlines}
+
+
+def test_a_bad_headlines_file_is_an_error_naming_the_notebook(tmp_path):
+    path = tmp_path / "headlines.toml"
+    path.write_text('["x.ipynb"]\nx_acc = 3\n')
+    with pytest.raises(ValueError, match=r"headlines.toml: \[x.ipynb\]: expected lines glue_key = \"what it is\""):
+        robustness.load_headlines(path)
+
+
+def test_the_older_code_path_is_avx2_on_an_avx512_cpu_and_sse41_otherwise(monkeypatch):
+    import robustness_run
+    avx2 = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+    sse41 = {"ONEDNN_MAX_CPU_ISA": "SSE41", "ATEN_CPU_CAPABILITY": "default"}
+    for capability, expected in (("AVX512", avx2), ("AVX2", sse41), ("DEFAULT", sse41)):
+        monkeypatch.setattr(robustness_run, "cpu_capability", lambda: capability)
+        assert robustness.older_isa_env() == expected, capability
+        [run] = robustness.planned_runs([], True)
+        assert run["env"] == expected and run["kind"] == "code path" and run["seed"] == 0
+    assert robustness.older_isa_env("AVX512") == avx2 and robustness.older_isa_env("AVX2") == sse41
+    assert robustness.cpu_capability() in {"AVX512", "AVX2", "DEFAULT", "ZVECTOR", "SVE256", "NO AVX"}
+    assert robustness.OLDER_ISA_ENVS == (avx2, sse41)
 
 
 def test_the_fingerprint_ignores_docstrings_and_comments_but_not_code(tmp_path):
