@@ -26,8 +26,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from book_files import toc_notebooks, toc_numbers  # noqa: E402
+from book_toc import toc_notebooks, toc_numbers  # noqa: E402
 
 OUT = ROOT / "book" / "_data"
 EXERCISE = re.compile(r"```\{exercise\}\s*(?P<title>[^\n]*)\n:label:\s*(?P<label>\S+)\n(?P<body>.*?)```", re.S)
