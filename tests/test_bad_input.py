@@ -20,8 +20,8 @@ import pytest
 import torch
 
 import wsl_lib as wsl
-from wsl_lib import (augment, baselines, boxes, cache, cam, claims, data, exercises, gradcam, localize, metrics, mil,
-                     models, noise, seeding, segment, train, viz)
+from wsl_lib import (augment, bags, baselines, boxes, cache, cam, claims, data, exercises, gradcam, localize, metrics,
+                     mil, models, noise, seeding, segment, train, viz)
 
 NAN, INF = float("nan"), float("inf")
 T = torch.tensor
@@ -434,19 +434,19 @@ BAD = [
     ("exercises.check_gap", lambda: exercises.check_gap(None), exercises.ExerciseError, "function"),
     ("exercises.check_mean_iou", lambda: exercises.check_mean_iou(NAN, predicted=T([[[0, 1]]]), target=T([[[0, 1]]]), num_classes=2), exercises.ExerciseError, "expected a finite number"),
 
-    # mil (chapter 8)
-    ("mil.make_bags", lambda: mil.make_bags(0), ValueError, "n: expected"),
-    ("mil.make_bags", lambda: mil.make_bags(4, witness_rate=0.0), ValueError, "witness_rate: expected a value in (0, 1]"),
-    ("mil.make_bags", lambda: mil.make_bags(4, witness_rate=1.5), ValueError, "witness_rate: expected"),
-    ("mil.make_bags", lambda: mil.make_bags(4, bag_size=5, spread=5), ValueError, "spread: expected a value in [0, 4]"),
-    ("mil.make_bags", lambda: mil.make_bags(4, target=10), ValueError, "target: expected"),
-    ("mil.make_bags", lambda: mil.make_bags(4, split="validation"), ValueError, "split: expected one of"),
-    ("mil.witness_count", lambda: mil.witness_count(0, 0.5), ValueError, "size: expected"),
-    ("mil.witness_count", lambda: mil.witness_count(4, -0.1), ValueError, "witness_rate: expected"),
-    ("mil.bag_mask", lambda: mil.bag_mask(torch.full((2, 3, 1, 8, 8), -1.0)), ValueError, "mask: expected at least one instance in every bag, got an empty bag at index 0"),
-    ("mil.bag_mask", lambda: mil.bag_mask(rand(3)), ValueError, "instances: expected bags"),
-    ("mil.Bags", lambda: mil.Bags(rand(2, 3, 1, 8, 8), T([0, 2]), torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3, dtype=torch.long), 9, "train"), ValueError, "labels: expected labels 0"),
-    ("mil.Bags", lambda: mil.Bags(rand(2, 3, 1, 8, 8), T([0, 1]), torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3, dtype=torch.long), 9, "train"), ValueError, "labels: expected each bag label to be 1 exactly when"),
+    # bags and mil (chapter 8)
+    ("bags.make_bags", lambda: bags.make_bags(0), ValueError, "n: expected"),
+    ("bags.make_bags", lambda: bags.make_bags(4, witness_rate=0.0), ValueError, "witness_rate: expected a value in (0, 1]"),
+    ("bags.make_bags", lambda: bags.make_bags(4, witness_rate=1.5), ValueError, "witness_rate: expected"),
+    ("bags.make_bags", lambda: bags.make_bags(4, bag_size=5, spread=5), ValueError, "spread: expected a value in [0, 4]"),
+    ("bags.make_bags", lambda: bags.make_bags(4, target=10), ValueError, "target: expected"),
+    ("bags.make_bags", lambda: bags.make_bags(4, split="validation"), ValueError, "split: expected one of"),
+    ("bags.witness_count", lambda: bags.witness_count(0, 0.5), ValueError, "size: expected"),
+    ("bags.witness_count", lambda: bags.witness_count(4, -0.1), ValueError, "witness_rate: expected"),
+    ("bags.bag_mask", lambda: bags.bag_mask(torch.full((2, 3, 1, 8, 8), -1.0)), ValueError, "mask: expected at least one instance in every bag, got an empty bag at index 0"),
+    ("bags.bag_mask", lambda: bags.bag_mask(rand(3)), ValueError, "instances: expected bags"),
+    ("bags.Bags", lambda: bags.Bags(rand(2, 3, 1, 8, 8), T([0, 2]), torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3, dtype=torch.long), 9, "train"), ValueError, "labels: expected labels 0"),
+    ("bags.Bags", lambda: bags.Bags(rand(2, 3, 1, 8, 8), T([0, 1]), torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3, dtype=torch.long), 9, "train"), ValueError, "labels: expected each bag label to be 1 exactly when"),
     ("mil.MeanPooling", lambda: mil.MeanPooling()(rand(2, 3), torch.zeros(2, 3, dtype=torch.bool)), ValueError, "mask: expected at least one instance"),
     ("mil.MeanPooling", lambda: mil.MeanPooling()(rand(2, 3), torch.ones(2, 4, dtype=torch.bool)), ValueError, "mask: expected shape (2, 3)"),
     ("mil.MaxPooling", lambda: mil.MaxPooling()(rand(2), None), ValueError, "x: expected a tensor with 2 or 3"),
@@ -459,10 +459,10 @@ BAD = [
     ("mil.MILModel", lambda: mil.MILModel("sum"), ValueError, "pooling: expected one of"),
     ("mil.MILModel", lambda: mil.MILModel("max")(rand(2, 3, 1, 6, 6)), ValueError, "instances: expected bags of 8x8"),
     ("mil.MILModel", lambda: mil.MILModel("mean").attention_weights(rand(2, 3, 1, 8, 8)), ValueError, "pooling: expected a model with 'attention' or 'gated_attention' pooling"),
-    ("mil.train_mil", lambda: mil.train_mil(rand(2, 3, 1, 8, 8), "max"), TypeError, "bags: expected a wsl_lib.mil.Bags"),
-    ("mil.train_mil", lambda: mil.train_mil(mil.make_bags(4), "sum"), ValueError, "pooling: expected one of"),
-    ("mil.score_bags", lambda: mil.score_bags(model(), mil.make_bags(4)), TypeError, "model: expected a wsl_lib.mil.MILModel"),
-    ("mil.score_bags", lambda: mil.score_bags(mil.MILModel(), mil.make_bags(4), batch_size=0), ValueError, "batch_size: expected"),
+    ("mil.train_mil", lambda: mil.train_mil(rand(2, 3, 1, 8, 8), "max"), TypeError, "bags: expected a wsl_lib.bags.Bags"),
+    ("mil.train_mil", lambda: mil.train_mil(bags.make_bags(4), "sum"), ValueError, "pooling: expected one of"),
+    ("mil.score_bags", lambda: mil.score_bags(model(), bags.make_bags(4)), TypeError, "model: expected a wsl_lib.mil.MILModel"),
+    ("mil.score_bags", lambda: mil.score_bags(mil.MILModel(), bags.make_bags(4), batch_size=0), ValueError, "batch_size: expected"),
     ("mil.bag_auc", lambda: mil.bag_auc(rand(3), T([0, 1, 2])), ValueError, "labels: expected labels 0 (negative) or 1"),
     ("mil.bag_auc", lambda: mil.bag_auc(rand(3), T([1, 1, 1])), ValueError, "labels: expected both negative (0) and positive (1)"),
     ("mil.bag_auc", lambda: mil.bag_auc(with_value(rand(2), NAN), T([0, 1])), ValueError, "scores: expected finite"),
@@ -470,8 +470,8 @@ BAD = [
     ("mil.instance_auc", lambda: mil.instance_auc(rand(2, 3), T([[0, 1, 0]]), torch.ones(2, 3, dtype=torch.bool)), ValueError, "scores: expected the shape"),
     ("mil.top_instance_accuracy", lambda: mil.top_instance_accuracy(rand(2, 3), T([[0, 1, 0], [1, 0, 0]]), torch.zeros(2, 3, dtype=torch.bool)), ValueError, "mask: expected at least one instance"),
     ("mil.top_instance_accuracy", lambda: mil.top_instance_accuracy(rand(2, 3), T([[0, 1, 0], [1, 0, 3]]), torch.ones(2, 3, dtype=torch.bool)), ValueError, "instance_labels: expected labels 0"),
-    ("mil.evaluate", lambda: mil.evaluate(mil.MILModel(), mil.make_bags(1)), ValueError, "bags: expected some positive bags"),
-    ("mil.evaluate", lambda: mil.evaluate(mil.MILModel(), rand(2, 3)), TypeError, "bags: expected a wsl_lib.mil.Bags"),
+    ("mil.evaluate", lambda: mil.evaluate(mil.MILModel(), bags.make_bags(1)), ValueError, "bags: expected some positive bags"),
+    ("mil.evaluate", lambda: mil.evaluate(mil.MILModel(), rand(2, 3)), TypeError, "bags: expected a wsl_lib.bags.Bags"),
     ("exercises.check_lse_pooling", lambda: exercises.check_lse_pooling("lse"), exercises.ExerciseError, "function"),
     ("exercises.check_lse_pooling", lambda: exercises.check_lse_pooling(lambda s, m, r: s.mean(1)), exercises.ExerciseError, "differs from the reference"),
     # noise (chapter 9)
@@ -541,7 +541,7 @@ DEFINED = [
     ("metrics.iou_curve_plain", lambda: metrics.iou_curve_plain(torch.zeros(1, 4, 4), some_boxes(1), [0.5]), lambda r: r.tolist() == [[0.0]]),
     ("metrics.pixel_average_precision", lambda: metrics.pixel_average_precision(torch.full((1, 2, 2), 0.5), T([[[True, False], [False, False]]]), ignore=T([[[False, True], [True, True]]])), lambda r: r == 1.0),
     ("boxes.boxes_to_masks", lambda: boxes.boxes_to_masks(torch.zeros(1, 4), (4, 4)), lambda r: not bool(r.any())),
-    ("mil.witness_count", lambda: mil.witness_count(4, 0.01), lambda r: r == 1),
+    ("bags.witness_count", lambda: bags.witness_count(4, 0.01), lambda r: r == 1),
     ("mil.MaxPooling", lambda: mil.MaxPooling()(T([[2.0, 9.0]]), T([[True, False]])), lambda r: r.tolist() == [2.0]),
     ("metrics.confusion_matrix", lambda: metrics.confusion_matrix(T([[[0, 0]]]), T([[[0, 0]]]), 1), lambda r: r.tolist() == [[2]]),
     ("metrics.confusion_matrix", lambda: metrics.confusion_matrix(T([[[0, 1, 1]]]), T([[[0, 255, 1]]]), 2), lambda r: r.tolist() == [[1, 0], [0, 1]]),
@@ -555,6 +555,8 @@ EXEMPT = {
     "metrics.MaxBoxAccuracy": "a NamedTuple of results that wsl_lib builds, never a reader",
     "metrics.WSOLScores": "a NamedTuple of results that wsl_lib builds, never a reader",
     "claims.Bound": "a NamedTuple that claims.above and claims.below build (their rows check the input)",
+    "mil.BagScores": "a NamedTuple of results that mil.score_bags builds, never a reader",
+    "mil.MILEvaluation": "a NamedTuple of results that mil.evaluate builds, never a reader",
 }
 
 

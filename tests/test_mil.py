@@ -1,4 +1,4 @@
-"""Multiple-instance learning (wsl_lib.mil): bags, poolings and scores, against hand-worked examples."""
+"""Multiple-instance learning (wsl_lib.bags and wsl_lib.mil): bags, poolings and scores, against hand-worked examples."""
 
 import math
 
@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from wsl_lib import mil
+from wsl_lib.bags import PAD, Bags, make_bags, witness_count
 from wsl_lib.data import digit_pool
 
 NEG_INF = float("-inf")
@@ -22,52 +23,52 @@ def score_poolings():
 # --------------------------------------------------------------------------- the generator
 
 def test_witness_count_by_hand():
-    assert mil.witness_count(10, 0.1) == 1
-    assert mil.witness_count(10, 0.25) == 3          # 2.5 rounds half up
-    assert mil.witness_count(4, 0.01) == 1           # at least one witness
-    assert mil.witness_count(3, 1.0) == 3            # every instance
-    assert mil.witness_count(20, 0.5) == 10
+    assert witness_count(10, 0.1) == 1
+    assert witness_count(10, 0.25) == 3          # 2.5 rounds half up
+    assert witness_count(4, 0.01) == 1           # at least one witness
+    assert witness_count(3, 1.0) == 3            # every instance
+    assert witness_count(20, 0.5) == 10
 
 
 @pytest.mark.parametrize("bag_size, spread, witness_rate", [(10, 4, 0.1), (5, 0, 0.5), (20, 3, 0.25), (1, 0, 1.0)])
 def test_bag_sizes_and_witness_rate_exact(bag_size, spread, witness_rate):
-    bags = mil.make_bags(300, split="train", seed=0, bag_size=bag_size, spread=spread, witness_rate=witness_rate)
+    bags = make_bags(300, split="train", seed=0, bag_size=bag_size, spread=spread, witness_rate=witness_rate)
     sizes = bags.sizes
     assert bags.instances.shape == (300, bag_size + spread, 1, 8, 8)
     assert int(sizes.min()) >= bag_size - spread and int(sizes.max()) <= bag_size + spread
     assert set(sizes.tolist()) == set(range(bag_size - spread, bag_size + spread + 1))   # every size occurs
     assert int(bags.labels.sum()) == 150                                                  # half positive
     witnesses = bags.instance_labels.sum(1)
-    expected = torch.tensor([mil.witness_count(int(m), witness_rate) for m in sizes]) * bags.labels
+    expected = torch.tensor([witness_count(int(m), witness_rate) for m in sizes]) * bags.labels
     assert torch.equal(witnesses, expected)                     # positive bags: exactly the count; negative: none
     real = bags.mask
     assert torch.equal(bags.instance_labels.bool(), (bags.digits == 9) & real)   # a witness is a target digit
-    assert bool((bags.digits[~real] == -1).all()) and bool((bags.instances[~real] == mil.PAD).all())
+    assert bool((bags.digits[~real] == -1).all()) and bool((bags.instances[~real] == PAD).all())
     assert bool((bags.instances[real] >= 0).all() and (bags.instances[real] <= 1).all())
 
 
 def test_generator_is_deterministic_and_moves_with_the_seeds(monkeypatch):
-    a = mil.make_bags(50, split="val", seed=3, bag_size=8, spread=2)
-    b = mil.make_bags(50, split="val", seed=3, bag_size=8, spread=2)
+    a = make_bags(50, split="val", seed=3, bag_size=8, spread=2)
+    b = make_bags(50, split="val", seed=3, bag_size=8, spread=2)
     assert torch.equal(a.instances, b.instances) and torch.equal(a.labels, b.labels)
     assert torch.equal(a.instance_labels, b.instance_labels)
-    assert not torch.equal(a.instances, mil.make_bags(50, split="val", seed=4, bag_size=8, spread=2).instances)
-    assert not torch.equal(a.instances, mil.make_bags(50, split="test", seed=3, bag_size=8, spread=2).instances)
+    assert not torch.equal(a.instances, make_bags(50, split="val", seed=4, bag_size=8, spread=2).instances)
+    assert not torch.equal(a.instances, make_bags(50, split="test", seed=3, bag_size=8, spread=2).instances)
     monkeypatch.setenv("WSL_SEED", "2")
-    assert not torch.equal(a.instances, mil.make_bags(50, split="val", seed=3, bag_size=8, spread=2).instances)
+    assert not torch.equal(a.instances, make_bags(50, split="val", seed=3, bag_size=8, spread=2).instances)
 
 
 def test_splits_draw_on_disjoint_digit_pools():
     images, _, pools = digit_pool()
     for split in ("train", "test"):
-        bags = mil.make_bags(100, split=split, seed=0)
+        bags = make_bags(100, split=split, seed=0)
         own = {images[i].astype("float32").tobytes() for i in pools[split]}
         used = {x.numpy().tobytes() for x in bags.instances[bags.mask][:, 0]}
         assert used <= own
 
 
 def test_bags_repr_and_rates():
-    bags = mil.make_bags(4, seed=0, bag_size=10, witness_rate=0.2)
+    bags = make_bags(4, seed=0, bag_size=10, witness_rate=0.2)
     assert "4 bags of 10 to 10 digits, 2 positive (target digit 9)" in repr(bags)
     assert torch.allclose(bags.witness_rates(), 0.2 * bags.labels.float())
     x, label, instance_labels = bags[0]
@@ -75,9 +76,9 @@ def test_bags_repr_and_rates():
 
 
 def test_bags_reject_a_label_the_instances_contradict():
-    bags = mil.make_bags(4, seed=0)
+    bags = make_bags(4, seed=0)
     with pytest.raises(ValueError, match="standard MIL assumption"):
-        mil.Bags(bags.instances, 1 - bags.labels, bags.instance_labels, bags.digits, 9, "train")
+        Bags(bags.instances, 1 - bags.labels, bags.instance_labels, bags.digits, 9, "train")
 
 
 # --------------------------------------------------------------------------- poolings
@@ -166,12 +167,12 @@ def test_poolings_reject_an_empty_bag():
 def test_model_is_permutation_invariant_and_ignores_padding(pooling):
     torch.manual_seed(0)
     model = mil.MILModel(pooling).eval()
-    bags = mil.make_bags(6, seed=1, bag_size=6, spread=2)
+    bags = make_bags(6, seed=1, bag_size=6, spread=2)
     with torch.no_grad():
         logits = model(bags.instances)
         order = torch.randperm(bags.instances.shape[1], generator=torch.Generator().manual_seed(3))
         assert torch.allclose(model(bags.instances[:, order]), logits, atol=1e-5)
-        more = torch.cat([bags.instances, torch.full((6, 3, 1, 8, 8), mil.PAD)], 1)   # three more padding slots
+        more = torch.cat([bags.instances, torch.full((6, 3, 1, 8, 8), PAD)], 1)   # three more padding slots
         assert torch.allclose(model(more), logits, atol=1e-5)
     assert logits.shape == (6,)
 
@@ -180,7 +181,7 @@ def test_model_is_permutation_invariant_and_ignores_padding(pooling):
 def test_bag_score_is_the_pooling_of_the_instance_scores(pooling):
     torch.manual_seed(0)
     model = mil.MILModel(pooling, r=2.0).eval()
-    bags = mil.make_bags(5, seed=2, bag_size=7, spread=3)
+    bags = make_bags(5, seed=2, bag_size=7, spread=3)
     with torch.no_grad():
         logits, s, mask = model(bags.instances), model.instance_scores(bags.instances), bags.mask
         if pooling in mil.ATTENTION_POOLINGS:
@@ -195,23 +196,25 @@ def test_bag_score_is_the_pooling_of_the_instance_scores(pooling):
 
 def test_attention_weights_need_an_attention_model():
     with pytest.raises(ValueError, match="pooling: expected a model with .attention. or .gated_attention. pooling"):
-        mil.MILModel("max").attention_weights(mil.make_bags(2).instances)
+        mil.MILModel("max").attention_weights(make_bags(2).instances)
 
 
 def test_train_and_score_a_small_model():
-    train = mil.make_bags(120, split="train", seed=0, bag_size=5, witness_rate=0.2)
-    test = mil.make_bags(100, split="test", seed=0, bag_size=5, witness_rate=0.2)
+    train = make_bags(120, split="train", seed=0, bag_size=5, witness_rate=0.2)
+    test = make_bags(100, split="test", seed=0, bag_size=5, witness_rate=0.2)
     model = mil.train_mil(train, "max", epochs=8, device="cpu")
     scores = mil.score_bags(model, test)
-    assert scores["bag"].shape == (100,) and scores["instance"].shape == (100, 5) and scores["attention"] is None
-    assert mil.bag_auc(scores["bag"], test.labels) > 0.75
+    assert scores.bag.shape == (100,) and scores.instance.shape == (100, 5) and scores.attention is None
+    assert mil.bag_auc(scores.bag, test.labels) > 0.75
     result = mil.evaluate(model, test)
-    assert result["bag_auc"] == mil.bag_auc(scores["bag"], test.labels)
+    assert result.bag_auc == mil.bag_auc(scores.bag, test.labels)
     pos = test.labels == 1
     labels, mask = test.instance_labels[pos], test.mask[pos]
-    assert result["instance_auc"] == mil.instance_auc(scores["instance"][pos], labels, mask)
-    assert result["attention_auc"] is None and 0 <= result["top_instance"] <= 1
-    attention = mil.score_bags(mil.MILModel("gated_attention"), test)["attention"]
+    assert result.instance_auc == mil.instance_auc(scores.instance[pos], labels, mask)
+    assert result.attention_auc is None and 0 <= result.top_instance <= 1
+    assert result._fields == ("bag_auc", "instance_auc", "top_instance", "attention_auc", "attention_top")
+    assert isinstance(scores, mil.BagScores) and scores._fields == ("bag", "instance", "attention")
+    attention = mil.score_bags(mil.MILModel("gated_attention"), test).attention
     assert torch.allclose(attention.sum(1), torch.ones(100))
 
 

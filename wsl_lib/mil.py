@@ -1,18 +1,10 @@
-"""Multiple-instance learning (MIL): bags of digits, pooling layers, a MIL model, and its scores (chapter 8).
+"""Multiple-instance learning (MIL): pooling layers, a MIL model, its training and its scores (chapter 8).
 
-A *bag* is a set of instances with one label. Under the standard assumption of
-Dietterich et al. (1997) a bag is positive when at least one of its instances is
-positive. Here an instance is one of scikit-learn's 8x8 handwritten digits and a bag is
-positive when it holds the *target* digit, in the manner of Ilse et al.'s MNIST-bags.
-
-Bags have different sizes. A batch of ``B`` bags is one tensor ``(B, L, 1, 8, 8)``, ``L``
-the largest bag, where the missing instances of smaller bags are *padding*: images whose
-every pixel is :data:`PAD` (``-1``; real pixels lie in [0, 1]). So the tensor alone says
-which instances are real (:func:`bag_mask`), and ``wsl.train.fit``, which hands the model one
-tensor per batch, trains a :class:`MILModel` unchanged.
-
-Pooling is what turns instance scores or embeddings into one bag score; every pooling here
-is permutation invariant (the order of the instances does not matter) and ignores padding:
+A MIL model reads a *bag* of instances (:mod:`wsl_lib.bags`: sets of 8x8 digits, padded to
+one tensor ``(B, L, 1, 8, 8)``, padding found by ``wsl.bags.bag_mask``) and is trained with one
+label per bag. Pooling is what turns instance scores or embeddings into one bag score; every
+pooling here is permutation invariant (the order of the instances does not matter) and ignores
+padding:
 
 * :class:`MeanPooling`, :class:`MaxPooling`, :class:`LSEPooling` (log-sum-exp with a
   temperature ``r``, between the mean and the max; Pinheiro and Collobert, 2015) on scores
@@ -20,208 +12,31 @@ is permutation invariant (the order of the instances does not matter) and ignore
 * :class:`AttentionPooling` (Ilse, Tomczak and Welling, 2018), plain or gated, on embeddings:
   a weighted mean whose weights a small network computes from each instance.
 
-Data flow: ``make_bags -> MILModel (trained by wsl.train.fit, see train_mil) -> score_bags
+Data flow: ``wsl.bags.make_bags -> MILModel (trained by wsl.train.fit, see train_mil) -> score_bags
 -> bag_auc / instance_auc / top_instance_accuracy`` (all three at once: :func:`evaluate`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
-import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
-from ._checks import _describe, check_choice, check_number, check_same_length, check_tensor
-from .data import SPLITS, digit_pool, split_generator
+from ._checks import describe, check_choice, check_number, check_same_length, check_tensor
+from .bags import Bags, _check_binary, _check_mask, bag_mask
 from .seeding import seed_everything
 from .train import fit
 
-#: The pixel value of padding instances.
-PAD = -1.0
+__all__ = ["ATTENTION_POOLINGS", "POOLINGS", "AttentionPooling", "BagScores", "LSEPooling", "MILEvaluation",
+           "MILModel", "MaxPooling", "MeanPooling", "bag_auc", "evaluate", "instance_auc", "score_bags",
+           "top_instance_accuracy", "train_mil"]
+
 #: The poolings of :class:`MILModel`, by name.
 POOLINGS = ("mean", "max", "lse", "attention", "gated_attention")
-SCORE_POOLINGS = POOLINGS[:3]      # pool instance scores
-ATTENTION_POOLINGS = POOLINGS[3:]  # pool instance embeddings with learned weights
-
-
-# --------------------------------------------------------------------------- bags
-
-def _check_binary(name: str, labels: torch.Tensor) -> torch.Tensor:
-    check_tensor(name, labels, kind="int", nonempty=False)
-    if labels.numel() and bool(((labels != 0) & (labels != 1)).any()):
-        bad = int(labels[(labels != 0) & (labels != 1)][0])
-        raise ValueError(f"{name}: expected labels 0 (negative) or 1 (positive), got the value {bad}")
-    return labels
-
-
-def _check_mask(mask: torch.Tensor, batch: int | None = None) -> torch.Tensor:
-    check_tensor("mask", mask, ndim=2, kind="bool")
-    if batch is not None and mask.shape[0] != batch:
-        raise ValueError(f"mask: expected one row per bag ({batch}), got {_describe(mask)}")
-    empty = ~mask.any(1)
-    if bool(empty.any()):
-        raise ValueError(f"mask: expected at least one instance in every bag, got an empty bag at index "
-                         f"{int(empty.nonzero()[0])}")
-    return mask
-
-
-def bag_mask(instances: torch.Tensor) -> torch.Tensor:
-    """Which instances are real: bags ``(B, L, ...)`` -> mask ``(B, L)`` bool.
-
-    An instance is padding when every one of its values equals :data:`PAD`.
-    Raises ``ValueError`` for a bag with no real instance (an empty bag).
-
-    Derived in chapter 8.
-    """
-    check_tensor("instances", instances, kind="float", finite=True)
-    if instances.ndim < 2:
-        raise ValueError(f"instances: expected bags (B, L, ...) with at least 2 dimensions, got {_describe(instances)}")
-    flat = instances.reshape(instances.shape[0], instances.shape[1], -1)
-    return _check_mask((flat != PAD).any(2))
-
-
-@dataclass
-class Bags:
-    """A set of ``B`` bags of 8x8 digit images, padded to the largest bag ``L``.
-
-    Derived in chapter 8.
-
-    Attributes:
-        instances: ``(B, L, 1, 8, 8)`` float32, pixels in [0, 1]; padding instances are all :data:`PAD`.
-        labels: ``(B,)`` int64, 1 when the bag holds the target digit, else 0: the only
-            supervision a MIL model gets.
-        instance_labels: ``(B, L)`` int64, 1 for each target digit (0 at padding): kept for
-            *evaluation only*, never shown to a model during training.
-        digits: ``(B, L)`` int64, the class 0-9 of every instance (-1 at padding).
-        target: the target digit.
-        split: ``"train"``, ``"val"`` or ``"test"``.
-
-    ``bags[i]`` is the tuple ``(instances, label, instance_labels)`` of bag ``i``, padding included.
-    """
-
-    instances: torch.Tensor
-    labels: torch.Tensor
-    instance_labels: torch.Tensor
-    digits: torch.Tensor
-    target: int
-    split: str
-
-    def __post_init__(self):
-        check_tensor("instances", self.instances, ndim=5, kind="float", finite=True)
-        _check_binary("labels", check_tensor("labels", self.labels, ndim=1, kind="int"))
-        _check_binary("instance_labels", check_tensor("instance_labels", self.instance_labels, ndim=2, kind="int"))
-        check_tensor("digits", self.digits, ndim=2, kind="int")
-        check_same_length(instances=self.instances, labels=self.labels, instance_labels=self.instance_labels,
-                          digits=self.digits)
-        check_number("target", self.target, low=0, high=9, integer=True)
-        check_choice("split", self.split, SPLITS)
-        mask = bag_mask(self.instances)
-        if self.instance_labels.shape != mask.shape or self.digits.shape != mask.shape:
-            raise ValueError(f"instance_labels: expected shape {tuple(mask.shape)} (one label per instance), "
-                             f"got {tuple(self.instance_labels.shape)} and digits {tuple(self.digits.shape)}")
-        implied = (self.instance_labels.bool() & mask).any(1).long()
-        if not torch.equal(implied, self.labels):
-            i = int((implied != self.labels).nonzero()[0])
-            raise ValueError(f"labels: expected each bag label to be 1 exactly when the bag holds a positive instance "
-                             f"(the standard MIL assumption), got label {int(self.labels[i])} for bag {i}")
-
-    def __len__(self) -> int:
-        return len(self.instances)
-
-    def __getitem__(self, i):
-        return self.instances[i], self.labels[i], self.instance_labels[i]
-
-    def __repr__(self) -> str:
-        sizes = self.sizes
-        return (f"Bags(split={self.split!r}, {len(self)} bags of {int(sizes.min())} to {int(sizes.max())} digits, "
-                f"{int(self.labels.sum())} positive (target digit {self.target}))")
-
-    @property
-    def mask(self) -> torch.Tensor:
-        """``(B, L)`` bool: True for real instances, False for padding."""
-        return bag_mask(self.instances)
-
-    @property
-    def sizes(self) -> torch.Tensor:
-        """``(B,)`` int64: the number of real instances in each bag."""
-        return self.mask.sum(1)
-
-    def witness_rates(self) -> torch.Tensor:
-        """``(B,)`` float: the fraction of positive instances in each bag (0 for negative bags)."""
-        return self.instance_labels.sum(1) / self.sizes
-
-
-def witness_count(size: int, witness_rate: float) -> int:
-    """The number of positive instances in a positive bag of ``size`` instances:
-    ``witness_rate * size`` rounded half up, at least 1 and at most ``size``.
-
-    Used by :func:`make_bags` (chapter 8).
-    """
-    check_number("size", size, low=1, integer=True)
-    check_number("witness_rate", witness_rate, low=0.0, high=1.0, low_open=True)
-    return min(size, max(1, int(witness_rate * size + 0.5)))
-
-
-def make_bags(n: int = 200, *, split: str = "train", seed: int = 0, target: int = 9, bag_size: int = 10,
-              spread: int = 0, witness_rate: float = 0.1) -> Bags:
-    """``n`` bags of scikit-learn's 8x8 digits; a bag is positive when it holds the ``target`` digit.
-
-    Derived in chapter 8.
-
-    Args:
-        n: number of bags; half of them (rounded down, in random order) are positive.
-        split: ``"train"``, ``"val"`` or ``"test"``: the splits draw on disjoint pools of the
-            1,797 digits (a fixed permutation, the one of ``wsl.data.make_digits``).
-        seed: the same ``(seed, split)`` always gives the same bags (for a given ``WSL_SEED``).
-        target: the digit that makes a bag positive.
-        bag_size, spread: each bag's size is drawn uniformly from the integers
-            ``bag_size - spread`` to ``bag_size + spread`` (``spread=0``: every bag has ``bag_size``).
-        witness_rate: in (0, 1], the fraction of target digits in a positive bag: a positive bag
-            of ``m`` instances holds exactly :func:`witness_count` ``(m, witness_rate)`` of them, at
-            random places; the other instances, and every instance of a negative bag, are
-            other digits, drawn uniformly from the split's pool.
-
-    Returns:
-        :class:`Bags`, with instances ``(n, bag_size + spread, 1, 8, 8)`` (padded).
-
-    Examples:
-        >>> bags = wsl.mil.make_bags(4, bag_size=5, witness_rate=0.4)
-        >>> bags.instances.shape
-        torch.Size([4, 5, 1, 8, 8])
-        >>> sorted(bags.instance_labels.sum(1).tolist())      # two positive bags with two 9s each
-        [0, 0, 2, 2]
-    """
-    check_number("n", n, low=1, integer=True)
-    check_choice("split", split, SPLITS)
-    check_number("seed", seed, low=0, integer=True)
-    check_number("target", target, low=0, high=9, integer=True)
-    check_number("bag_size", bag_size, low=1, integer=True)
-    check_number("spread", spread, low=0, high=bag_size - 1, integer=True)
-    check_number("witness_rate", witness_rate, low=0.0, high=1.0, low_open=True)
-    g = split_generator(seed, split, salt=3)
-    images, classes, pools = digit_pool()
-    pool = torch.as_tensor(pools[split])
-    is_target = torch.as_tensor(classes)[pool] == target
-    positives, negatives = pool[is_target], pool[~is_target]
-
-    labels = (torch.arange(n) % 2)[torch.randperm(n, generator=g)]                       # (n,) half positive
-    sizes = torch.randint(bag_size - spread, bag_size + spread + 1, (n,), generator=g)   # (n,)
-    length = bag_size + spread
-    real = torch.arange(length)[None, :] < sizes[:, None]                                # (n, L)
-    witnesses = torch.tensor([witness_count(int(m), witness_rate) for m in sizes]) * labels  # (n,)
-    # a random order of each bag's real instances: the first `witnesses` of them are the target digits
-    keys = torch.rand(n, length, generator=g).masked_fill(~real, 2.0)
-    rank = keys.argsort(dim=1, stable=True).argsort(dim=1, stable=True)                       # (n, L)
-    instance_labels = ((rank < witnesses[:, None]) & real).long()
-    pick_pos = positives[torch.randint(len(positives), (n, length), generator=g)]
-    pick_neg = negatives[torch.randint(len(negatives), (n, length), generator=g)]
-    source = torch.where(instance_labels.bool(), pick_pos, pick_neg)                     # (n, L) digit indices
-    instances = torch.as_tensor(images, dtype=torch.float32)[source][:, :, None]         # (n, L, 1, 8, 8)
-    instances = instances.masked_fill(~real[:, :, None, None, None], PAD)
-    digits = torch.as_tensor(classes)[source].long().masked_fill(~real, -1)
-    return Bags(instances, labels, instance_labels, digits, int(target), split)
+#: The poolings of :data:`POOLINGS` that pool instance embeddings with learned weights.
+ATTENTION_POOLINGS = POOLINGS[3:]
 
 
 # --------------------------------------------------------------------------- pooling
@@ -234,7 +49,7 @@ def _check_pool_input(x: torch.Tensor, mask) -> torch.Tensor:
     _check_mask(mask)
     if mask.shape != x.shape[:2]:
         raise ValueError(f"mask: expected shape {tuple(x.shape[:2])} (bags, instances) to match x, "
-                         f"got {_describe(mask)}")
+                         f"got {describe(mask)}")
     return mask.to(x.device)
 
 
@@ -322,7 +137,7 @@ class AttentionPooling(nn.Module):
         check_number("dim", dim, low=1, integer=True)
         check_number("hidden", hidden, low=1, integer=True)
         if not isinstance(gated, bool):
-            raise TypeError(f"gated: expected a bool, got {_describe(gated)}")
+            raise TypeError(f"gated: expected a bool, got {describe(gated)}")
         self.V = nn.Linear(dim, hidden)
         self.U = nn.Linear(dim, hidden) if gated else None
         self.w = nn.Linear(hidden, 1)
@@ -332,7 +147,7 @@ class AttentionPooling(nn.Module):
         check_tensor("h", h, ndim=3, kind="float")
         mask = _check_pool_input(h, mask)
         if h.shape[-1] != self.V.in_features:
-            raise ValueError(f"h: expected embeddings of size {self.V.in_features}, got {_describe(h)}")
+            raise ValueError(f"h: expected embeddings of size {self.V.in_features}, got {describe(h)}")
         hidden = torch.tanh(self.V(h))
         if self.U is not None:
             hidden = hidden * torch.sigmoid(self.U(h))
@@ -358,7 +173,7 @@ class MILModel(nn.Module):
       Because ``s`` is affine and the weights sum to 1, ``s(z) = sum_k a_k s_k``: the bag score of
       an attention model is the attention-weighted mean of its instance scores.
 
-    ``model(instances (B, L, 1, 8, 8))`` -> bag logits ``(B,)`` (padding found by :func:`bag_mask`).
+    ``model(instances (B, L, 1, 8, 8))`` -> bag logits ``(B,)`` (padding found by :func:`wsl_lib.bags.bag_mask`).
 
     Derived in chapter 8.
 
@@ -387,7 +202,7 @@ class MILModel(nn.Module):
         """Bags ``(B, L, 1, 8, 8)`` -> ``(embeddings (B, L, D), mask (B, L))``."""
         check_tensor("instances", instances, ndim=5, kind="float")
         if tuple(instances.shape[2:]) != (1, 8, 8):
-            raise ValueError(f"instances: expected bags of 8x8 images (B, L, 1, 8, 8), got {_describe(instances)}")
+            raise ValueError(f"instances: expected bags of 8x8 images (B, L, 1, 8, 8), got {describe(instances)}")
         return self.encoder(instances), bag_mask(instances)
 
     def instance_scores(self, instances: torch.Tensor) -> torch.Tensor:
@@ -415,7 +230,7 @@ def train_mil(bags: Bags, pooling: str, *, epochs: int = 20, batch_size: int = 1
               device=None, progress: bool = False, **model_args) -> MILModel:
     """A :class:`MILModel` with ``pooling``, trained on ``bags`` with the bag labels only.
 
-    Initial weights from ``seed`` (via ``wsl.train.seed_everything``), then ``wsl.train.fit``
+    Initial weights from ``seed`` (via ``wsl.seeding.seed_everything``), then ``wsl.train.fit``
     with binary cross-entropy on the bag logits (the instance labels are never used), on one CPU
     thread (the number of threads is restored afterwards). ``model_args`` go to :class:`MILModel`.
     Returns the model in eval mode, on ``device``.
@@ -423,7 +238,7 @@ def train_mil(bags: Bags, pooling: str, *, epochs: int = 20, batch_size: int = 1
     Used in chapter 8.
     """
     if not isinstance(bags, Bags):
-        raise TypeError(f"bags: expected a wsl_lib.mil.Bags (from make_bags), got {_describe(bags)}")
+        raise TypeError(f"bags: expected a wsl_lib.bags.Bags (from make_bags), got {describe(bags)}")
     check_choice("pooling", pooling, POOLINGS)
     seed_everything(seed)
     model = MILModel(pooling, **model_args)
@@ -441,19 +256,28 @@ def train_mil(bags: Bags, pooling: str, *, epochs: int = 20, batch_size: int = 1
 
 # --------------------------------------------------------------------------- scores
 
-@torch.no_grad()
-def score_bags(model: MILModel, bags: Bags, *, batch_size: int = 500) -> dict:
-    """Every reading of a trained model on ``bags``, on the CPU:
+class BagScores(NamedTuple):
+    """Result of :func:`score_bags`: every reading of a trained model on ``B`` bags (padding positions hold 0).
 
-    ``{"bag": bag logits (B,), "instance": instance scores (B, L), "attention": attention weights
-    (B, L) or None}`` (None for a model without attention). Padding positions hold 0.
+    Used in chapter 8.
+    """
+    bag: torch.Tensor                   # (B,) bag logits
+    instance: torch.Tensor              # (B, L) instance scores s_k
+    attention: torch.Tensor | None      # (B, L) attention weights a_k; None for a model without attention
+
+
+@torch.no_grad()
+def score_bags(model: MILModel, bags: Bags, *, batch_size: int = 500) -> BagScores:
+    """Every reading of a trained model on ``bags``, on the CPU: :class:`BagScores`, the bag logits
+    ``bag`` ``(B,)``, the instance scores ``instance`` ``(B, L)`` and the attention weights
+    ``attention`` ``(B, L)`` (None for a model without attention). Padding positions hold 0.
 
     Used in chapter 8.
     """
     if not isinstance(model, MILModel):
-        raise TypeError(f"model: expected a wsl_lib.mil.MILModel, got {_describe(model)}")
+        raise TypeError(f"model: expected a wsl_lib.mil.MILModel, got {describe(model)}")
     if not isinstance(bags, Bags):
-        raise TypeError(f"bags: expected a wsl_lib.mil.Bags (from make_bags), got {_describe(bags)}")
+        raise TypeError(f"bags: expected a wsl_lib.bags.Bags (from make_bags), got {describe(bags)}")
     check_number("batch_size", batch_size, low=1, integer=True)
     model.eval()
     device = next(model.parameters()).device
@@ -464,7 +288,7 @@ def score_bags(model: MILModel, bags: Bags, *, batch_size: int = 500) -> dict:
         out["instance"].append(model.instance_scores(x).cpu())
         if model.pooling in ATTENTION_POOLINGS:
             out["attention"].append(model.attention_weights(x).cpu())
-    return {k: torch.cat(v) if v else None for k, v in out.items()}
+    return BagScores(**{k: torch.cat(v) if v else None for k, v in out.items()})
 
 
 def bag_auc(scores: torch.Tensor, labels: torch.Tensor) -> float:
@@ -520,10 +344,22 @@ def top_instance_accuracy(scores: torch.Tensor, instance_labels: torch.Tensor, m
     return float(labels.gather(1, top[:, None]).float().mean())
 
 
-def evaluate(model: MILModel, bags: Bags) -> dict:
+class MILEvaluation(NamedTuple):
+    """Result of :func:`evaluate`: bag and instance scores of a trained model.
+
+    Used in chapter 8.
+    """
+    bag_auc: float                  # bag AUC of the bag logits, over all bags
+    instance_auc: float             # instance AUC of the instance scores, over the positive bags
+    top_instance: float             # top-instance accuracy of the instance scores, over the positive bags
+    attention_auc: float | None     # instance AUC of the attention weights (None without attention)
+    attention_top: float | None     # top-instance accuracy of the attention weights (None without attention)
+
+
+def evaluate(model: MILModel, bags: Bags) -> MILEvaluation:
     """Bag and instance scores of a trained ``model`` on ``bags`` (positive and negative bags both present).
 
-    Returns ``{"bag_auc", "instance_auc", "top_instance", "attention_auc", "attention_top"}``:
+    Returns :class:`MILEvaluation` ``(bag_auc, instance_auc, top_instance, attention_auc, attention_top)``:
     the bag AUC of the bag logits over all bags; the instance AUC (:func:`instance_auc`) and the
     top-instance accuracy (:func:`top_instance_accuracy`) of the instance scores over the
     *positive* bags ("which digit made this bag positive?"); and the same two for the attention
@@ -536,11 +372,11 @@ def evaluate(model: MILModel, bags: Bags) -> dict:
     if not bool(pos.any()):
         raise ValueError("bags: expected some positive bags to find their witnesses, got none")
     labels, mask = bags.instance_labels[pos], bags.mask[pos]
-    result = {"bag_auc": bag_auc(scores["bag"], bags.labels),
-              "instance_auc": instance_auc(scores["instance"][pos], labels, mask),
-              "top_instance": top_instance_accuracy(scores["instance"][pos], labels, mask),
-              "attention_auc": None, "attention_top": None}
-    if scores["attention"] is not None:
-        result["attention_auc"] = instance_auc(scores["attention"][pos], labels, mask)
-        result["attention_top"] = top_instance_accuracy(scores["attention"][pos], labels, mask)
-    return result
+    attention_auc = attention_top = None
+    if scores.attention is not None:
+        attention_auc = instance_auc(scores.attention[pos], labels, mask)
+        attention_top = top_instance_accuracy(scores.attention[pos], labels, mask)
+    return MILEvaluation(bag_auc=bag_auc(scores.bag, bags.labels),
+                         instance_auc=instance_auc(scores.instance[pos], labels, mask),
+                         top_instance=top_instance_accuracy(scores.instance[pos], labels, mask),
+                         attention_auc=attention_auc, attention_top=attention_top)
