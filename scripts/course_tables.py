@@ -45,7 +45,7 @@ def chapter_info(path: Path) -> dict:
     exercises = []
     for m in EXERCISE.finditer(markdown):
         body = m.group("body")
-        checker = re.search(r"(check_[a-z0-9_]+)\(", body)
+        checker = re.search(r"(grade_[a-z0-9_]+)\(", body)
         kind = "coding" if checker else ("experiment" if EXPERIMENT_WORDS.search(m.group("title") + " " + body)
                                          else "conceptual")
         exercises.append({"label": m.group("label"), "title": m.group("title").strip(), "kind": kind,

@@ -62,7 +62,7 @@ One paragraph: what question this chapter answers, and why a reader should care.
 **Notation and terms:** {{doc}}`notation`, {{doc}}`glossary`.
 ```"""),
         new_code_cell("import torch\n\nimport wsl_lib as wsl\nfrom myst_nb import glue\nfrom wsl_lib import check, claim\n\n"
-                      "wsl.train.seed_everything(0)"),
+                      "wsl.seeding.seed_everything(0)"),
         new_markdown_cell("## The first idea\n\nProse, then a short code cell that calls wsl_lib. Every number stated "
                           "in the prose is glued from a computation. An empirical finding is checked by a claim "
                           "(`claim(full > weak, \"full beats weak\")`, stated only if it holds in every run of "
@@ -87,7 +87,7 @@ The answer.
 ```{{exercise}} A coding exercise
 :label: ex-{short}-code
 
-What to compute, and how to check it: `wsl.exercises.check_...(your_answer, ...)`.
+What to compute, and how to check it: `wsl.exercises.grade_...(your_answer, ...)`.
 ```
 
 ```{{solution-start}} ex-{short}-code

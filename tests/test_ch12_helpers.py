@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from wsl_lib import baselines, localize
-from wsl_lib.boxes import box_iou
+from wsl_lib.boxes import paired_box_iou
 
 
 def test_centred_boxes_mean_size_in_the_middle():
@@ -16,7 +16,7 @@ def test_centred_boxes_mean_size_in_the_middle():
 def test_centred_boxes_zero_area_and_rectangular_images():
     boxes = baselines.centred_boxes(torch.zeros(2, 4), 1, (32, 64))
     assert torch.equal(boxes, torch.tensor([[32.0, 16.0, 32.0, 16.0]]))
-    assert float(box_iou(boxes, torch.tensor([[0.0, 0, 8, 8]]))[0]) == 0.0
+    assert float(paired_box_iou(boxes, torch.tensor([[0.0, 0, 8, 8]]))[0]) == 0.0
 
 
 @pytest.mark.parametrize("args, words", [((torch.zeros(0, 4), 1, (8, 8)), "reference_boxes"),
@@ -40,7 +40,7 @@ def test_choose_threshold_picks_the_best_and_breaks_ties_first():
 def test_choose_threshold_all_zero_maps_and_bad_candidates():
     best, accs = localize.choose_fraction(torch.zeros(2, 8, 8), torch.tensor([[0.0, 0, 4, 4]] * 2), [0.3, 0.6])
     assert best == 0.3 and accs == [0.0, 0.0]
-    with pytest.raises(ValueError, match="candidates"):
+    with pytest.raises(ValueError, match="fractions"):
         localize.choose_fraction(torch.zeros(1, 8, 8), torch.zeros(1, 4), [])
-    with pytest.raises(ValueError, match="candidates"):
+    with pytest.raises(ValueError, match="fractions"):
         localize.choose_fraction(torch.zeros(1, 8, 8), torch.zeros(1, 4), [0.0])

@@ -3,7 +3,8 @@ import torch
 
 from wsl_lib import data
 from wsl_lib.boxes import masks_to_boxes
-from wsl_lib.data import make_digits, make_shapes, paint_out
+from wsl_lib.data import make_digits, make_shapes
+from wsl_lib.probes import paint_out
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +115,7 @@ def test_semantic_masks_single_object(shapes):
 
 
 def test_digits_use_disjoint_source_pools():
-    _, _, pools = data._digit_pool()
+    _, _, pools = data.digit_pool()
     sets = [set(pools[s].tolist()) for s in data.SPLITS]
     assert not (sets[0] & sets[1]) and not (sets[0] & sets[2]) and not (sets[1] & sets[2])
     assert sum(map(len, sets)) == 1797

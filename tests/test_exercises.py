@@ -14,20 +14,20 @@ def top1_inputs():
 
 
 def test_right_answer_passes(top1_inputs, capsys):
-    exercises.check_top1_localization(1 / 3, **top1_inputs)
+    exercises.grade_top1_localization(1 / 3, **top1_inputs)
     assert capsys.readouterr().out.startswith("\u2713")
 
 
 def test_gt_known_answer_gets_a_specific_hint(top1_inputs):
     with pytest.raises(ExerciseError, match="that is the GT-known accuracy"):
-        exercises.check_top1_localization(2 / 3, **top1_inputs)
+        exercises.grade_top1_localization(2 / 3, **top1_inputs)
 
 
 @pytest.mark.parametrize("answer, words", [(0.5, "expected 0.3333, got 0.5000"), ("a third", "expected a finite number"),
                                            (float("nan"), "finite")])
 def test_wrong_answers_say_what_is_wrong(top1_inputs, answer, words):
     with pytest.raises(ExerciseError, match=words):
-        exercises.check_top1_localization(answer, **top1_inputs)
+        exercises.grade_top1_localization(answer, **top1_inputs)
 
 
 def test_expect_tensor_messages():
@@ -42,18 +42,18 @@ def test_expect_tensor_messages():
 
 # --- chapter 3 ---
 
-def test_check_cams():
+def test_grade_cams():
     torch.manual_seed(0)
     f, w = torch.rand(2, 3, 4, 4), torch.randn(5, 3)
-    exercises.check_cams(torch.einsum("nkhw,ck->nchw", f, w), features=f, weight=w)
+    exercises.grade_cams(torch.einsum("nkhw,ck->nchw", f, w), features=f, weight=w)
     with pytest.raises(ExerciseError, match="are the two first dimensions swapped"):
-        exercises.check_cams(torch.einsum("nkhw,ck->cnhw", f, w), features=f, weight=w)
+        exercises.grade_cams(torch.einsum("nkhw,ck->cnhw", f, w), features=f, weight=w)
     with pytest.raises(ExerciseError, match="one map per image"):
-        exercises.check_cams(torch.rand(2, 4, 4), features=f, weight=w)
+        exercises.grade_cams(torch.rand(2, 4, 4), features=f, weight=w)
     with pytest.raises(ExerciseError, match="differs from the reference"):
-        exercises.check_cams(torch.einsum("nkhw,ck->nchw", f, w) + 1, features=f, weight=w)
+        exercises.grade_cams(torch.einsum("nkhw,ck->nchw", f, w) + 1, features=f, weight=w)
     with pytest.raises(ExerciseError, match="expected a torch.Tensor"):
-        exercises.check_cams(None, features=f, weight=w)
+        exercises.grade_cams(None, features=f, weight=w)
 
 
 # --- chapter 4 ---
@@ -64,20 +64,20 @@ def threshold_inputs():
     maps = torch.zeros(1, 10, 10)
     maps[0, 2:8, 2:8] = 4.0
     maps[0, 4:6, 4:6] = 10.0
-    return dict(maps=maps, gt_boxes=torch.tensor([[4.0, 4, 6, 6]]), thresholds=[0.2, 0.3, 0.5, 0.6])
+    return dict(maps=maps, gt_boxes=torch.tensor([[4.0, 4, 6, 6]]), fractions=[0.2, 0.3, 0.5, 0.6])
 
 
-def test_check_best_threshold(threshold_inputs, capsys):
-    exercises.check_best_threshold(0.5, **threshold_inputs)
+def test_grade_best_fraction(threshold_inputs, capsys):
+    exercises.grade_best_fraction(0.5, **threshold_inputs)
     assert capsys.readouterr().out.startswith("\u2713")
-    with pytest.raises(ExerciseError, match="take the lowest of tied thresholds"):
-        exercises.check_best_threshold(0.6, **threshold_inputs)
+    with pytest.raises(ExerciseError, match="take the lowest of tied fractions"):
+        exercises.grade_best_fraction(0.6, **threshold_inputs)
     with pytest.raises(ExerciseError, match="expected 0.5000, got 0.2000"):
-        exercises.check_best_threshold(0.2, **threshold_inputs)
+        exercises.grade_best_fraction(0.2, **threshold_inputs)
     with pytest.raises(ExerciseError, match="that is an accuracy"):
-        exercises.check_best_threshold(1.0, **threshold_inputs)
+        exercises.grade_best_fraction(1.0, **threshold_inputs)
     with pytest.raises(ExerciseError, match="finite number"):
-        exercises.check_best_threshold("0.5", **threshold_inputs)
+        exercises.grade_best_fraction("0.5", **threshold_inputs)
 # --- chapter 6 ---
 
 def _ch6_inputs():
@@ -95,15 +95,15 @@ def _pixel_pr(maps, masks, tau):
 
 def test_ch6_pixel_precision_recall_checker(capsys):
     maps, masks = _ch6_inputs()
-    exercises.check_pixel_precision_recall(_pixel_pr, maps=maps, masks=masks)
+    exercises.grade_pixel_precision_recall(_pixel_pr, maps=maps, masks=masks)
     assert capsys.readouterr().out.startswith("\u2713")
     with pytest.raises(ExerciseError, match="precision at tau = 0.9"):
-        exercises.check_pixel_precision_recall(lambda m, t, tau: (0.0, 0.0), maps=maps, masks=masks,
+        exercises.grade_pixel_precision_recall(lambda m, t, tau: (0.0, 0.0), maps=maps, masks=masks,
                                                thresholds=(0.9,))
     with pytest.raises(ExerciseError, match="expected a pair"):
-        exercises.check_pixel_precision_recall(lambda m, t, tau: 0.5, maps=maps, masks=masks)
+        exercises.grade_pixel_precision_recall(lambda m, t, tau: 0.5, maps=maps, masks=masks)
     with pytest.raises(ExerciseError, match="expected a function"):
-        exercises.check_pixel_precision_recall(0.5, maps=maps, masks=masks)
+        exercises.grade_pixel_precision_recall(0.5, maps=maps, masks=masks)
 
 
 # --- chapter 7 ---
@@ -112,16 +112,16 @@ def test_ch7_grad_cam_checker(capsys):
     def right(a, g):
         return torch.relu((g.mean(dim=(2, 3), keepdim=True) * a).sum(1))
 
-    exercises.check_grad_cam(right)
+    exercises.grade_grad_cam(right)
     assert capsys.readouterr().out.startswith("\u2713")
     with pytest.raises(ExerciseError, match="ReLU"):
-        exercises.check_grad_cam(lambda a, g: (g.mean(dim=(2, 3), keepdim=True) * a).sum(1))
+        exercises.grade_grad_cam(lambda a, g: (g.mean(dim=(2, 3), keepdim=True) * a).sum(1))
     with pytest.raises(ExerciseError, match="mean"):
-        exercises.check_grad_cam(lambda a, g: torch.relu((g.sum(dim=(2, 3), keepdim=True) * a).sum(1)))
+        exercises.grade_grad_cam(lambda a, g: torch.relu((g.sum(dim=(2, 3), keepdim=True) * a).sum(1)))
     with pytest.raises(ExerciseError, match="expected shape"):
-        exercises.check_grad_cam(lambda a, g: a)
+        exercises.grade_grad_cam(lambda a, g: a)
     with pytest.raises(ExerciseError, match="expected a function"):
-        exercises.check_grad_cam("grad-cam")
+        exercises.grade_grad_cam("grad-cam")
 def test_ch7_part_box_checker(capsys):
     def right(b, g):
         top_left, bottom_right = torch.maximum(b[:, :2], g[:, :2]), torch.minimum(b[:, 2:], g[:, 2:])
@@ -129,49 +129,49 @@ def test_ch7_part_box_checker(capsys):
         area, gt_area = (b[:, 2:] - b[:, :2]).prod(1), (g[:, 2:] - g[:, :2]).prod(1)
         return (area > 0) & (inter >= 0.8 * area) & (inter < 0.5 * (area + gt_area - inter))
 
-    exercises.check_part_boxes(right)
+    exercises.grade_part_boxes(right)
     assert capsys.readouterr().out.startswith("\u2713")
     with pytest.raises(ExerciseError, match=r"IoU exactly 0.5\): expected not a part box"):
-        exercises.check_part_boxes(lambda b, g: right(b, g) | ((b[:, 3] == 20.0) & (b[:, 0] == 10)))
+        exercises.grade_part_boxes(lambda b, g: right(b, g) | ((b[:, 3] == 20.0) & (b[:, 0] == 10)))
     with pytest.raises(ExerciseError, match=r"80% inside, IoU 0.19\): expected a part box"):
-        exercises.check_part_boxes(lambda b, g: right(b, g) & (b[:, 0] > 8))     # inside > 0.8 instead of >= 0.8
+        exercises.grade_part_boxes(lambda b, g: right(b, g) & (b[:, 0] > 8))     # inside > 0.8 instead of >= 0.8
     with pytest.raises(ExerciseError, match=r"empty \(zero width\)\): expected not a part box"):
-        exercises.check_part_boxes(lambda b, g: right(b, g) | ((b[:, 2] - b[:, 0]) == 0))
+        exercises.grade_part_boxes(lambda b, g: right(b, g) | ((b[:, 2] - b[:, 0]) == 0))
     with pytest.raises(ExerciseError, match="bool tensor"):
-        exercises.check_part_boxes(lambda b, g: right(b, g).float())
+        exercises.grade_part_boxes(lambda b, g: right(b, g).float())
     with pytest.raises(ExerciseError, match="shape"):
-        exercises.check_part_boxes(lambda b, g: right(b, g)[:3])
+        exercises.grade_part_boxes(lambda b, g: right(b, g)[:3])
     with pytest.raises(ExerciseError, match="expected a function"):
-        exercises.check_part_boxes("part")
+        exercises.grade_part_boxes("part")
 
 
 # --- chapter 1 ---
 
-def test_check_centred_boxes(capsys):
+def test_grade_centred_boxes(capsys):
     ref = torch.tensor([[0.0, 0, 10, 20], [5.0, 5, 15, 15]])
-    exercises.check_centred_boxes(torch.tensor([[27.0, 24.5, 37.0, 39.5]] * 2), reference_boxes=ref, image_size=(64, 64))
+    exercises.grade_centred_boxes(torch.tensor([[27.0, 24.5, 37.0, 39.5]] * 2), reference_boxes=ref, image_size=(64, 64))
     assert capsys.readouterr().out.startswith("\u2713")
     with pytest.raises(ExerciseError, match="differs from the reference"):
-        exercises.check_centred_boxes(torch.tensor([[24.5, 27.0, 39.5, 37.0]]), reference_boxes=ref, image_size=(64, 64))
+        exercises.grade_centred_boxes(torch.tensor([[24.5, 27.0, 39.5, 37.0]]), reference_boxes=ref, image_size=(64, 64))
     with pytest.raises(ExerciseError, match="x2 < x1"):
-        exercises.check_centred_boxes(torch.tensor([[37.0, 39.5, 27.0, 24.5]]), reference_boxes=ref, image_size=(64, 64))
+        exercises.grade_centred_boxes(torch.tensor([[37.0, 39.5, 27.0, 24.5]]), reference_boxes=ref, image_size=(64, 64))
     with pytest.raises(ExerciseError, match=r"expected a tensor \(N, 4\)"):
-        exercises.check_centred_boxes([27.0, 24.5, 37.0, 39.5], reference_boxes=ref, image_size=(64, 64))
+        exercises.grade_centred_boxes([27.0, 24.5, 37.0, 39.5], reference_boxes=ref, image_size=(64, 64))
 
 
 # --- chapter 2 ---
 
-def test_check_gap(capsys):
-    exercises.check_gap(lambda f: f.sum(dim=(2, 3)) / (f.shape[2] * f.shape[3]))
+def test_grade_gap(capsys):
+    exercises.grade_gap(lambda f: f.sum(dim=(2, 3)) / (f.shape[2] * f.shape[3]))
     assert capsys.readouterr().out.startswith("\u2713")
     with pytest.raises(ExerciseError, match=r"expected shape \(2, 3\)"):
-        exercises.check_gap(lambda f: f.sum(dim=(2, 3), keepdim=True) / (f.shape[2] * f.shape[3]))
+        exercises.grade_gap(lambda f: f.sum(dim=(2, 3), keepdim=True) / (f.shape[2] * f.shape[3]))
     with pytest.raises(ExerciseError, match="differs from the reference"):
-        exercises.check_gap(lambda f: f.sum(dim=(2, 3)) / (f.shape[2] * f.shape[2]))    # h * h: wrong when h != w
+        exercises.grade_gap(lambda f: f.sum(dim=(2, 3)) / (f.shape[2] * f.shape[2]))    # h * h: wrong when h != w
     with pytest.raises(ExerciseError, match="raised ZeroDivisionError"):
-        exercises.check_gap(lambda f: 1 / 0)
+        exercises.grade_gap(lambda f: 1 / 0)
     with pytest.raises(ExerciseError, match="expected a function"):
-        exercises.check_gap(3)
+        exercises.grade_gap(3)
 # --- chapter 5 ---
 
 @pytest.fixture
@@ -183,11 +183,11 @@ def miou_inputs():
 
 def test_mean_iou_checker(miou_inputs, capsys):
     # background IoU 3/6, class 1 IoU 0, class 2 absent: mean 0.25
-    exercises.check_mean_iou(0.25, **miou_inputs)
+    exercises.grade_mean_iou(0.25, **miou_inputs)
     assert capsys.readouterr().out.startswith("\u2713")
     with pytest.raises(ExerciseError, match="that is the pixel accuracy"):
-        exercises.check_mean_iou(0.5, **miou_inputs)
+        exercises.grade_mean_iou(0.5, **miou_inputs)
     with pytest.raises(ExerciseError, match="leave it out"):
-        exercises.check_mean_iou(1 / 6, **miou_inputs)
+        exercises.grade_mean_iou(1 / 6, **miou_inputs)
     with pytest.raises(ExerciseError, match="expected 0.2500, got 0.9000"):
-        exercises.check_mean_iou(0.9, **miou_inputs)
+        exercises.grade_mean_iou(0.9, **miou_inputs)

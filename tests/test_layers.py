@@ -35,8 +35,73 @@ def test_the_docstring_and_the_contract_list_every_module():
     in_contract = {m.strip() for layer in contract["layers"] for m in layer.split("|")}
     modules = {p.stem for p in (ROOT / "wsl_lib").glob("*.py") if p.stem != "__init__"}
     assert in_contract == modules, f"not in the layers contract: {modules - in_contract}; gone: {in_contract - modules}"
-    doc = wsl_lib.__doc__
-    assert all(m in doc for m in modules if not m.startswith("_")), "a public module is missing from wsl_lib's docstring"
+    public = {m for m in modules if not m.startswith("_")}
+    assert public <= set(wsl_lib.__all__), f"public modules missing from wsl_lib.__all__: {public - set(wsl_lib.__all__)}"
+
+
+def _modules():
+    return sorted(p for p in (ROOT / "wsl_lib").glob("*.py") if p.stem != "__init__")
+
+
+def test_every_module_has_a_public_face():
+    """``__all__`` in every module lists exactly the functions, classes and constants it defines
+    without a leading underscore (issue 23.2): what is not in it is private."""
+    import ast
+
+    problems = []
+    for path in _modules():
+        tree = ast.parse(path.read_text())
+        declared, defined = None, set()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name) and t.id == "__all__":
+                        declared = set(ast.literal_eval(node.value))
+                    elif isinstance(t, ast.Name) and t.id[:1].isupper():
+                        defined.add(t.id)
+        public = {n for n in defined if not n.startswith("_")}
+        if declared is None:
+            problems.append(f"{path.name}: no __all__")
+        elif declared != public:
+            problems.append(f"{path.name}: __all__ lacks {sorted(public - declared)}, lists unknown {sorted(declared - public)}")
+    assert not problems, problems
+
+
+def test_no_module_imports_another_modules_private_names():
+    """``from .data import _helper`` or ``data._helper`` from another module would make a private
+    helper part of two modules (issue 23.2); private *modules* (``_checks``, ``_sweep``) export public names."""
+    import ast
+
+    found = []
+    for path in _modules():
+        tree = ast.parse(path.read_text())
+        imported_modules = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module is None:
+                    imported_modules |= {a.asname or a.name for a in node.names}
+                found += [f"{path.name}: from .{node.module} import {a.name}" for a in node.names
+                          if node.module and a.name.startswith("_")]
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in imported_modules and node.attr.startswith("_")):
+                found.append(f"{path.name}: {node.value.id}.{node.attr}")
+    assert not found, found
+
+
+def test_seeds_become_generators_only_in_seeding():
+    """One seed mechanism (issue 23.4): no module but wsl_lib/seeding.py seeds a random-number
+    generator itself, so ``WSL_SEED`` moves every random choice of the book."""
+    import re
+
+    pattern = re.compile(r"manual_seed|np\.random\.seed|random\.seed\(|RandomState|torch\.Generator\(|default_rng")
+    found = [f"{p.name}:{i}: {line.strip()}" for p in _modules() if p.name != "seeding.py"
+             for i, line in enumerate(p.read_text().splitlines(), 1)
+             if pattern.search(line) and not line.lstrip().startswith(("#", '"', "'"))]
+    assert not found, found
 
 
 def test_every_public_function_names_its_chapter():

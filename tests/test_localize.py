@@ -3,7 +3,7 @@ import torch
 import torchvision.ops as ops
 
 from wsl_lib import localize
-from wsl_lib.boxes import best_iou, box_iou, masks_to_boxes
+from wsl_lib.boxes import best_iou, paired_box_iou, masks_to_boxes
 
 
 def test_largest_component_eight_connected_and_ties():
@@ -32,7 +32,7 @@ def test_cam_paper_rule_hand_worked():
 def test_degenerate_maps_give_empty_boxes():
     maps = torch.stack([torch.zeros(5, 5), torch.full((5, 5), 3.0), -torch.rand(5, 5)])
     assert localize.boxes_from_maps(maps).tolist() == [[0, 0, 0, 0]] * 3
-    assert box_iou(torch.zeros(1, 4), torch.tensor([[0.0, 0, 2, 2]])).item() == 0
+    assert paired_box_iou(torch.zeros(1, 4), torch.tensor([[0.0, 0, 2, 2]])).item() == 0
 
 
 def test_rule_is_invariant_to_positive_scaling_and_negative_offsets_below_threshold():
@@ -47,9 +47,9 @@ def test_box_iou_matches_torchvision_and_handles_empty():
     a = torch.cat([xy, xy + torch.rand(20, 2) * 10], 1)
     xy = torch.rand(20, 2) * 10
     b = torch.cat([xy, xy + torch.rand(20, 2) * 10], 1)
-    torch.testing.assert_close(box_iou(a, b), ops.box_iou(a, b).diagonal())
-    assert box_iou(torch.zeros(1, 4), torch.zeros(1, 4)).item() == 0
-    assert box_iou(torch.tensor([[0.0, 0, 2, 2]]), torch.tensor([[0.0, 0, 2, 2]])).item() == 1
+    torch.testing.assert_close(paired_box_iou(a, b), ops.box_iou(a, b).diagonal())
+    assert paired_box_iou(torch.zeros(1, 4), torch.zeros(1, 4)).item() == 0
+    assert paired_box_iou(torch.tensor([[0.0, 0, 2, 2]]), torch.tensor([[0.0, 0, 2, 2]])).item() == 1
 
 
 def test_best_iou_over_several_ground_truth_boxes():

@@ -5,7 +5,7 @@ import torch
 from sklearn.metrics import average_precision_score
 
 from wsl_lib import metrics
-from wsl_lib.boxes import box_iou
+from wsl_lib.boxes import paired_box_iou
 
 
 def _slow_iou_curve(maps, gt, thresholds, components):
@@ -22,7 +22,7 @@ def _slow_iou_curve(maps, gt, thresholds, components):
                 ys, xs = np.nonzero(labels == j)
                 box = torch.tensor([[xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]], dtype=torch.float32)
                 for g in gt[i].reshape(-1, 4):
-                    out[i, t] = max(out[i, t], box_iou(box, g[None]).item())
+                    out[i, t] = max(out[i, t], paired_box_iou(box, g[None]).item())
     return out
 
 

@@ -80,9 +80,10 @@ def test_features_bad_input():
 
 def test_box_regressor_outputs_valid_boxes_and_learns():
     from wsl_lib.data import make_shapes
-    from wsl_lib.localize import box_iou
+    from wsl_lib.localize import paired_box_iou
     from wsl_lib.models import BoxRegressor
-    from wsl_lib.train import box_loss, fit, seed_everything
+    from wsl_lib.seeding import seed_everything
+    from wsl_lib.train import box_loss, fit
     seed_everything(0)
     model = BoxRegressor(widths=(8, 16, 16, 32))
     boxes = model(torch.rand(5, 3, 64, 64))
@@ -91,5 +92,5 @@ def test_box_regressor_outputs_valid_boxes_and_learns():
     # WSL_SEED 0-7; random weights give about 0.2), which a loss or an update that is wrong cannot do
     data = make_shapes(16, seed=0)
     fit(model, data.images, data.boxes, loss_fn=box_loss, epochs=100, batch_size=16, device="cpu", progress=False)
-    after = box_iou(model.eval()(data.images).detach(), data.boxes).mean()
+    after = paired_box_iou(model.eval()(data.images).detach(), data.boxes).mean()
     assert after > 0.75

@@ -129,9 +129,10 @@ def test_localization_accuracy_top_1_counts_the_right_class_only():
     labels_up_to_c = T([3, 0, 3])                # class 3 exists (4 classes) though the batch has 3
     assert localize.localization_accuracy(gt, gt, logits=logits, labels=labels_up_to_c, k=1) == pytest.approx(2 / 3)
     assert localize.localization_accuracy(gt, gt, logits=logits, labels=labels, k=4) == 1.0   # k = C: every class
-    # labels without logits: GT-known accuracy (labels unused)
-    assert localize.localization_accuracy(gt, gt, labels=labels) == 1.0
-    with pytest.raises(ValueError, match=r"^labels: expected class indices in \[0, 3\] \(logits has 4 classes\)"):
+    # classes without k: refused (GT-known accuracy uses none), never silently ignored
+    with pytest.raises(ValueError, match=r"^k: expected an int with logits and labels"):
+        localize.localization_accuracy(gt, gt, labels=labels)
+    with pytest.raises(ValueError, match=r"^labels: expected class indices in \[0, 3\], got the value 4"):
         localize.localization_accuracy(gt[:2], gt[:2], logits=logits[:2], labels=T([0, 4]), k=1)
 
 
@@ -302,7 +303,7 @@ def test_pxap_and_wsol_scores_use_the_thresholds_given():
 def test_segmentation_labels_at_the_edges_of_their_ranges():
     target = T([[[0, 1, 1, 0]]])
     # mutant: a label equal to num_classes accepted
-    with pytest.raises(ValueError, match=r"^predicted: expected labels in \[0, 1\] or 255 \(ignored\), got the value 2"):
+    with pytest.raises(ValueError, match=r"^predicted: expected class indices in \[0, 1\] or 255 \(ignored\), got the value 2"):
         metrics.mean_iou(T([[[0, 1, 2, 0]]]), target, 2)
     # mutants: ignore_index 0 accepted; ignore_index == num_classes refused
     with pytest.raises(ValueError, match="^ignore_index: expected a value that is not a label in"):
@@ -432,7 +433,7 @@ def test_boxes_to_masks_on_fractional_corners():
 def test_box_iou_and_coverage_of_boxes_smaller_than_a_pixel():
     # mutants: a union, an area or a ground-truth area below 1 clamped to 1 (or "> 1")
     quarter = T([[0.0, 0.0, 0.5, 0.5]])
-    assert boxes.box_iou(quarter, quarter).tolist() == [1.0]
+    assert boxes.paired_box_iou(quarter, quarter).tolist() == [1.0]
     inside, covered = boxes.box_coverage(quarter, quarter)
     assert inside.tolist() == [1.0] and covered.tolist() == [1.0]
     pixel = T([[0.0, 0.0, 1.0, 1.0]])

@@ -40,8 +40,8 @@ def test_the_library_runs_offline(no_network, tmp_path, monkeypatch):
     shapes = wsl.data.make_shapes(64, split="train", seed=3)
     digits = wsl.data.make_digits(16, split="test", seed=3)
     assert len(shapes) == 64 and len(digits) == 16
-    model = wsl.train.trained_classifier("shapes", widths=(8, 16), n_train=64, epochs=1, progress=False)
-    again = wsl.train.trained_classifier("shapes", widths=(8, 16), n_train=64, epochs=1, progress=False)
+    model = wsl.recipes.trained_classifier("shapes", widths=(8, 16), n_train=64, epochs=1, progress=False)
+    again = wsl.recipes.trained_classifier("shapes", widths=(8, 16), n_train=64, epochs=1, progress=False)
     assert list(tmp_path.iterdir()), "the trained model was cached"
     torch.testing.assert_close(model.classifier.weight, again.classifier.weight)
     logits, cams = wsl.cam.compute_cams(model, shapes.images[:8], classes=shapes.labels[:8], normalization="minmax")

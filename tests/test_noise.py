@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from wsl_lib import models, noise, train
+from wsl_lib import models, noise, seeding, train
 
 T = torch.tensor
 
@@ -167,9 +167,9 @@ def _toy(n=64):
 
 def test_fit_recording_records_every_epoch_and_trains_exactly_as_fit():
     x, y = _toy()
-    train.seed_everything(0)
+    seeding.seed_everything(0)
     plain = models.SmallCNN(3, widths=(4, 8), image_size=8)
-    train.seed_everything(0)
+    seeding.seed_everything(0)
     recorded = models.SmallCNN(3, widths=(4, 8), image_size=8)
     train.fit(plain, x, y, epochs=3, batch_size=16, progress=False, device="cpu")
     seen = []
@@ -178,9 +178,10 @@ def test_fit_recording_records_every_epoch_and_trains_exactly_as_fit():
         seen.append(model.training)
         return {"acc": train.accuracy(model(x), y), "epoch_mark": len(seen)}
 
-    history, best = noise.fit_recording(recorded, x, y, record, epochs=3, batch_size=16, progress=False, device="cpu")
+    history, best, best_epoch = noise.fit_recording(recorded, x, y, record, epochs=3, batch_size=16, progress=False,
+                                                    device="cpu")
     assert history["epoch_mark"] == [1.0, 2.0, 3.0] and len(history["acc"]) == 3
-    assert best is None and seen == [False, False, False]     # recorded in eval mode
+    assert best is None and best_epoch is None and seen == [False, False, False]     # recorded in eval mode
     for a, b in zip(plain.state_dict().values(), recorded.state_dict().values()):
         assert torch.equal(a, b)                              # recording changed nothing in training
     assert history["acc"][-1] == train.accuracy(recorded(x), y)
@@ -196,9 +197,9 @@ def test_fit_recording_selects_the_best_epoch():
         return {"score": next(values)}
 
     model = models.SmallCNN(3, widths=(4, 8), image_size=8)
-    history, best = noise.fit_recording(model, x, y, record, select="score", epochs=4, batch_size=16,
-                                        progress=False, device="cpu")
+    history, best, best_epoch = noise.fit_recording(model, x, y, record, select="score", epochs=4, batch_size=16,
+                                                    progress=False, device="cpu")
     assert history["score"] == [0.2, 0.9, 0.5, 0.9]
-    assert best.epoch == 2 and not best.training              # the first epoch with the largest value
+    assert best_epoch == 2 and not best.training              # the first epoch with the largest value
     assert torch.equal(best.classifier.weight.cpu(), snapshots[1].cpu())
     assert not torch.equal(model.classifier.weight, best.classifier.weight)

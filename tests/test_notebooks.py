@@ -88,7 +88,7 @@ def test_every_random_choice_goes_through_the_seed_knob(path):
     nb = json.loads(path.read_text())
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     found = re.findall(r"manual_seed\(|np\.random\.seed\(|random\.seed\(|default_rng\(|RandomState\(", code)
-    assert not found, f"seed through wsl_lib (wsl.seeding.generator, wsl.train.seed_everything), not {found}"
+    assert not found, f"seed through wsl_lib (wsl.seeding.generator, wsl.seeding.seed_everything), not {found}"
 
 
 def test_code_is_formatted_to_88_columns():

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score
 
 from wsl_lib import baselines, boxes, cam, data, localize, metrics, models
-from wsl_lib.boxes import box_iou, masks_to_boxes
+from wsl_lib.boxes import paired_box_iou, masks_to_boxes
 
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60, print_blob=True)
 settings.register_profile("explore", deadline=None, max_examples=1000)
@@ -56,8 +56,8 @@ def smooth_maps(draw, n=None, size=SIZE):
 
 @given(boxes(5), boxes(5))
 def test_iou_is_symmetric_bounded_and_agrees_with_torchvision(a, b):
-    iou = box_iou(a, b)
-    torch.testing.assert_close(iou, box_iou(b, a))
+    iou = paired_box_iou(a, b)
+    torch.testing.assert_close(iou, paired_box_iou(b, a))
     assert bool(((iou >= 0) & (iou <= 1)).all())
     nonempty = (ops.box_area(a) > 0) & (ops.box_area(b) > 0)
     reference = ops.box_iou(a, b).diagonal()
@@ -67,14 +67,14 @@ def test_iou_is_symmetric_bounded_and_agrees_with_torchvision(a, b):
 
 @given(boxes(4, empty=False))
 def test_iou_of_a_box_with_itself_is_one(a):
-    torch.testing.assert_close(box_iou(a, a), torch.ones(4))
+    torch.testing.assert_close(paired_box_iou(a, a), torch.ones(4))
 
 
 @given(box(empty=False), st.integers(0, SIZE))
 def test_iou_of_disjoint_boxes_is_zero(a, gap):
     x1, y1, x2, y2 = a
     right_of = [x2 + gap, y1, x2 + gap + (x2 - x1), y2]        # to the right, touching when gap == 0
-    assert float(box_iou(torch.tensor([a]), torch.tensor([right_of]))[0]) == 0.0
+    assert float(paired_box_iou(torch.tensor([a]), torch.tensor([right_of]))[0]) == 0.0
 
 
 @given(st.integers(0, 2 ** 31 - 1), st.floats(0.05, 0.95))
@@ -181,7 +181,7 @@ def _slow_iou_curve(maps, gt_boxes, thresholds, components):
             if components == "largest":
                 sizes = np.bincount(labels.ravel())[1:]
                 candidates = candidates[int(sizes.argmax())][None]
-            out[i, j] = box_iou(candidates, gt_boxes[i].expand(len(candidates), 4)).max()
+            out[i, j] = paired_box_iou(candidates, gt_boxes[i].expand(len(candidates), 4)).max()
     return out
 
 

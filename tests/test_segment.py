@@ -60,7 +60,7 @@ def test_ignore_index_and_all_ignored():
 
 def test_metric_checks_arguments():
     t = torch.zeros(1, 2, 2, dtype=torch.long)
-    with pytest.raises(ValueError, match="predicted: expected labels in \\[0, 1\\]"):
+    with pytest.raises(ValueError, match="predicted: expected class indices in \\[0, 1\\]"):
         metrics.confusion_matrix(t + 3, t, 2)
     with pytest.raises(TypeError, match="target: expected an integer tensor"):
         metrics.confusion_matrix(t, t.float(), 2)
@@ -213,7 +213,7 @@ def test_segmenter_shapes_training_and_ignore_index():
     outputs = torch.zeros(1, 2, 2, 2, requires_grad=True)
     loss = seg.segmentation_loss(outputs, torch.tensor([[[0, 255], [255, 255]]]))
     assert loss.item() == pytest.approx(math.log(2))
-    with pytest.raises(ValueError, match="masks: expected labels in \\[0, 1\\]"):
+    with pytest.raises(ValueError, match="label_maps: expected class indices in \\[0, 1\\]"):
         seg.train_segmenter(images, truth + 2, 2, epochs=1, progress=False)
 
 

@@ -15,6 +15,8 @@ from scipy.sparse.csgraph import connected_components
 
 from .boxes import best_iou
 
+__all__ = ["sweep_ious"]
+
 # ---------------------------------------------------------------------------------------------
 # Connected components of every threshold at once, on run-length encoded rows.
 #

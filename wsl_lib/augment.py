@@ -23,6 +23,8 @@ import torch.nn.functional as F
 
 from ._checks import check_number, check_tensor
 
+__all__ = ["hide_and_seek", "HIDE_AND_SEEK_GRIDS", "hide_patches"]
+
 # The paper's patch sides on 224-pixel images, 16, 32, 44 and 56 pixels (7% to 25% of the side),
 # as grids on 64-pixel images: patches of 4.6, 9.1, 12.8 and 16 pixels.
 #: The patch grids of the book's Hide-and-Seek (g x g patches, one grid drawn per image).

@@ -20,32 +20,13 @@ from dataclasses import dataclass
 
 import torch
 
-from ._checks import describe, check_choice, check_number, check_same_length, check_tensor
+from ._checks import check_bag_mask, check_binary_labels, check_choice, check_number, check_same_length, check_tensor, describe
 from .data import SPLITS, digit_pool, split_generator
 
 __all__ = ["PAD", "Bags", "bag_mask", "make_bags", "witness_count"]
 
 #: The pixel value of padding instances.
 PAD = -1.0
-
-
-def _check_binary(name: str, labels: torch.Tensor) -> torch.Tensor:
-    check_tensor(name, labels, kind="int", nonempty=False)
-    if labels.numel() and bool(((labels != 0) & (labels != 1)).any()):
-        bad = int(labels[(labels != 0) & (labels != 1)][0])
-        raise ValueError(f"{name}: expected labels 0 (negative) or 1 (positive), got the value {bad}")
-    return labels
-
-
-def _check_mask(mask: torch.Tensor, batch: int | None = None) -> torch.Tensor:
-    check_tensor("mask", mask, ndim=2, kind="bool")
-    if batch is not None and mask.shape[0] != batch:
-        raise ValueError(f"mask: expected one row per bag ({batch}), got {describe(mask)}")
-    empty = ~mask.any(1)
-    if bool(empty.any()):
-        raise ValueError(f"mask: expected at least one instance in every bag, got an empty bag at index "
-                         f"{int(empty.nonzero()[0])}")
-    return mask
 
 
 def bag_mask(instances: torch.Tensor) -> torch.Tensor:
@@ -60,7 +41,7 @@ def bag_mask(instances: torch.Tensor) -> torch.Tensor:
     if instances.ndim < 2:
         raise ValueError(f"instances: expected bags (B, L, ...) with at least 2 dimensions, got {describe(instances)}")
     flat = instances.reshape(instances.shape[0], instances.shape[1], -1)
-    return _check_mask((flat != PAD).any(2))
+    return check_bag_mask((flat != PAD).any(2))
 
 
 @dataclass
@@ -91,8 +72,8 @@ class Bags:
 
     def __post_init__(self):
         check_tensor("instances", self.instances, ndim=5, kind="float", finite=True)
-        _check_binary("labels", check_tensor("labels", self.labels, ndim=1, kind="int"))
-        _check_binary("instance_labels", check_tensor("instance_labels", self.instance_labels, ndim=2, kind="int"))
+        check_binary_labels("labels", check_tensor("labels", self.labels, ndim=1, kind="int"))
+        check_binary_labels("instance_labels", check_tensor("instance_labels", self.instance_labels, ndim=2, kind="int"))
         check_tensor("digits", self.digits, ndim=2, kind="int")
         check_same_length(instances=self.instances, labels=self.labels, instance_labels=self.instance_labels,
                           digits=self.digits)

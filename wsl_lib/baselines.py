@@ -16,6 +16,8 @@ import torch
 from ._checks import check_boxes, check_number, check_size
 from .cam import normalize
 
+__all__ = ["centre_gaussian_maps", "centred_boxes"]
+
 
 def centred_boxes(reference_boxes: torch.Tensor, n: int, image_size) -> torch.Tensor:
     """A trivial localizer: ``n`` copies ``(n, 4)`` of one box centred in the image, whose width and

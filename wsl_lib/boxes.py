@@ -14,10 +14,15 @@ IoU is defined in the first look and used from chapter 1 on; chapter 4 derives b
 
 from __future__ import annotations
 
+import numpy as np
+import scipy.ndimage as ndi
 import torch
 import torchvision.ops as ops
 
-from ._checks import check_boxes, check_number, check_same_length, check_size, check_tensor
+from ._checks import describe, check_boxes, check_number, check_same_length, check_size, check_tensor
+from .conventions import EIGHT_CONNECTED
+
+__all__ = ["best_iou", "box_coverage", "boxes_to_masks", "mask_components", "masks_to_boxes", "paired_box_iou", "part_boxes"]
 
 
 def masks_to_boxes(masks: torch.Tensor) -> torch.Tensor:
@@ -33,6 +38,30 @@ def masks_to_boxes(masks: torch.Tensor) -> torch.Tensor:
     boxes = ops.masks_to_boxes(masks)
     present = masks.flatten(1).any(1, keepdim=True)
     return torch.where(present, boxes + torch.tensor([0.0, 0.0, 1.0, 1.0], device=masks.device), 0.0)
+
+
+def mask_components(mask: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int, int]], int]:
+    """The 8-connected components of one mask ``(H, W)`` bool (a NumPy array), with their boxes.
+
+    Returns ``(labels, boxes, largest)``: ``labels`` ``(H, W)`` int, 0 off the mask and
+    ``1..n`` on the components, numbered in raster order of their first pixels
+    (``scipy.ndimage.label`` with :data:`wsl_lib.conventions.EIGHT_CONNECTED`); ``boxes``, the
+    box of each component in that order (``find_objects``, this module's convention); and
+    ``largest``, the label of the component with the most pixels (of several as large, the
+    first). An empty mask gives ``(zeros, [], 0)``.
+
+    The one place where wsl_lib labels components: the CAM paper's rule (chapter 4's
+    :func:`wsl_lib.localize.largest_component` and ``candidate_boxes``) and the box metrics'
+    definition (chapter 6's :func:`wsl_lib.metrics.iou_curve_plain`) call it.
+    """
+    if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_ or mask.ndim != 2:
+        raise ValueError(f"mask: expected a NumPy array (H, W) of bool, got {describe(mask)}")
+    labels, count = ndi.label(mask, structure=EIGHT_CONNECTED)
+    if count == 0:
+        return labels, [], 0
+    boxes = [(s[1].start, s[0].start, s[1].stop, s[0].stop) for s in ndi.find_objects(labels)]
+    largest = 1 + int(np.bincount(labels.ravel())[1:].argmax())      # argmax: the first of the largest
+    return labels, boxes, largest
 
 
 def boxes_to_masks(boxes: torch.Tensor, size) -> torch.Tensor:
@@ -63,7 +92,7 @@ def _paired_intersection(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.
     return (bottom_right - top_left).clamp(min=0).prod(1)
 
 
-def box_iou(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
+def paired_box_iou(boxes_a: torch.Tensor, boxes_b: torch.Tensor) -> torch.Tensor:
     """IoU of each pair of boxes: ``(N, 4)`` and ``(N, 4)`` -> ``(N,)``; 0 when both boxes are empty.
 
     (``torchvision.ops.box_iou`` gives all ``N x M`` pairs instead, and NaN for two empty boxes.)
@@ -90,9 +119,9 @@ def best_iou(boxes: torch.Tensor, gt_boxes: torch.Tensor) -> torch.Tensor:
     check_boxes("gt_boxes", gt_boxes, ndim=(2, 3))
     check_same_length(boxes=boxes, gt_boxes=gt_boxes)
     if gt_boxes.ndim == 2:
-        return box_iou(boxes, gt_boxes)
+        return paired_box_iou(boxes, gt_boxes)
     k = gt_boxes.shape[1]
-    return box_iou(boxes.repeat_interleave(k, 0), gt_boxes.reshape(-1, 4)).view(-1, k).amax(1)
+    return paired_box_iou(boxes.repeat_interleave(k, 0), gt_boxes.reshape(-1, 4)).view(-1, k).amax(1)
 
 
 def box_coverage(boxes: torch.Tensor, gt_boxes: torch.Tensor):
@@ -135,4 +164,4 @@ def part_boxes(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, inside: float = 0
     check_number("inside", inside, low=0.0, high=1.0, low_open=True)
     check_number("iou_threshold", iou_threshold, low=0.0, high=1.0, low_open=True)
     share_inside, _ = box_coverage(boxes, gt_boxes)
-    return (share_inside >= inside) & (box_iou(boxes, gt_boxes) < iou_threshold)
+    return (share_inside >= inside) & (paired_box_iou(boxes, gt_boxes) < iou_threshold)

@@ -30,13 +30,15 @@ from torch import nn
 
 from .seeding import run_seed
 
+__all__ = ["cache_dir", "cache_key", "cached_model", "FORMAT_VERSION", "load", "save"]
+
 FORMAT_VERSION = 1
 
 
 def cache_dir() -> Path:
     """The per-user cache directory (created when first written to).
 
-    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    Used through :func:`wsl_lib.recipes.trained_classifier`, from the first look to chapter 7.
     """
     if os.environ.get("WSL_LIB_CACHE"):
         return Path(os.environ["WSL_LIB_CACHE"])
@@ -49,7 +51,7 @@ def cache_key(config: dict) -> str:
     and the source code of the whole wsl_lib package (every module: a list of the modules that
     matter would silently go stale when code moves between them).
 
-    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    Used through :func:`wsl_lib.recipes.trained_classifier`, from the first look to chapter 7.
     """
     if not isinstance(config, dict):
         raise TypeError(f"config: expected a dict, got {type(config).__name__}")
@@ -69,7 +71,7 @@ def _path(config: dict, key: str) -> Path:
 def load(config: dict, model: nn.Module) -> bool:
     """Fill ``model`` with the cached weights for ``config``; False (model untouched) when there are none.
 
-    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    Used through :func:`wsl_lib.recipes.trained_classifier`, from the first look to chapter 7.
     """
     key = cache_key(config)
     path = _path(config, key)
@@ -89,7 +91,7 @@ def load(config: dict, model: nn.Module) -> bool:
 def save(config: dict, model: nn.Module) -> Path | None:
     """Store ``model``'s weights for ``config`` (atomically); None when the cache is not writable.
 
-    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    Used through :func:`wsl_lib.recipes.trained_classifier`, from the first look to chapter 7.
     """
     key = cache_key(config)
     path = _path(config, key)
@@ -109,7 +111,7 @@ def cached_model(config: dict, make: Callable[[], nn.Module], train: Callable[[n
                  use_cache: bool = True) -> nn.Module:
     """``make()`` a model and either load its cached weights or ``train(model)`` it and cache them.
 
-    Used through :func:`wsl_lib.train.trained_classifier`, from the first look to chapter 7.
+    Used through :func:`wsl_lib.recipes.trained_classifier`, from the first look to chapter 7.
     """
     model = make()
     if use_cache and load(config, model):

@@ -13,8 +13,8 @@ All maps of a batch come from one forward pass and one tensor product, on the
 model's device. The rule of every function that reads a model's outputs (the maps here and in
 :mod:`wsl_lib.gradcam`, :func:`wsl_lib.train.predict`): it puts the model in eval mode first, so
 that batch normalization uses its running statistics and an image's map never depends on the
-other images of the batch. :func:`check_classes`, :func:`check_class_range` and
-:func:`resize_and_normalize` are the argument check and the tail that both modules share.
+other images of the batch. Both modules share their argument
+checks (in :mod:`wsl_lib._checks`) and their last two steps, :func:`upsample` and :func:`normalize`.
 
 Derived in chapter 3; the first look uses it first.
 """
@@ -25,9 +25,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_choice, check_same_length, check_size, check_tensor
+from ._checks import (check_choice, check_class_indices, check_classes, check_dtype_matches, check_size,
+                      check_tensor)
+
 from .models import check_cam_ready
 
+__all__ = ["NORMALIZATIONS", "cam_identity_gap", "class_activation_maps", "compute_cams", "normalize", "upsample"]
+
+#: The normalizations of :func:`normalize`, by name.
 NORMALIZATIONS = ("none", "max", "minmax")
 
 
@@ -89,52 +94,6 @@ def normalize(maps: torch.Tensor, method: str = "minmax") -> torch.Tensor:
     return torch.where(span > 0, (maps - low) / span.clamp(min=torch.finfo(maps.dtype).tiny), 0.0)
 
 
-def check_classes(classes, images: torch.Tensor, *, every_class: bool) -> None:
-    """Check the ``classes`` argument of the map functions (this module and :mod:`wsl_lib.gradcam`).
-
-    ``"predicted"`` (the top-1 class of each image), an int tensor ``(N,)`` with one class per image
-    of ``images`` ``(N, 3, H, W)``, or, where ``every_class``, None for the maps of every class.
-    The range of the indices is checked once the number of classes is known
-    (:func:`check_class_range`).
-
-    The shared argument check of :func:`compute_cams` (chapter 3) and
-    :func:`wsl_lib.gradcam.gradient_cams` (chapter 7).
-    """
-    if isinstance(classes, str):
-        check_choice("classes", classes, ("predicted",))
-    elif classes is not None or not every_class:
-        check_tensor("classes", classes, ndim=1, kind="int")
-        check_same_length(images=images, classes=classes)
-
-
-def check_class_range(chosen: torch.Tensor, num_classes: int) -> None:
-    """Raise ``ValueError`` unless every class index of ``chosen`` ``(N,)`` lies in ``[0, num_classes)``.
-
-    The shared range check of :func:`compute_cams` (chapter 3) and
-    :func:`wsl_lib.gradcam.gradient_cams` (chapter 7).
-    """
-    if bool((chosen < 0).any() or (chosen >= num_classes).any()):
-        raise ValueError(f"classes: expected class indices in [0, {num_classes - 1}], "
-                         f"got values from {int(chosen.min())} to {int(chosen.max())}")
-
-
-def resize_and_normalize(maps: torch.Tensor, size, input_size, normalization: str) -> torch.Tensor:
-    """The common tail of every map function: maps ``(N, [C,] h, w)`` upsampled and normalized.
-
-    ``size`` is ``"input"`` (to ``input_size``, the images' ``(H, W)``), None (kept at the
-    feature resolution) or ``(H', W')``; ``normalization`` as in :func:`normalize`.
-
-    The shared tail of :func:`compute_cams` (chapter 3) and :func:`wsl_lib.gradcam.gradient_cams`
-    (chapter 7).
-    """
-    check_choice("normalization", normalization, NORMALIZATIONS)
-    if size == "input":
-        maps = upsample(maps, input_size)
-    elif size is not None:
-        maps = upsample(maps, size)
-    return normalize(maps, normalization)
-
-
 def compute_cams(model: nn.Module, images: torch.Tensor, *, classes=None, size="input",
                  normalization: str = "none"):
     """Run ``model`` once and return its logits and class activation maps.
@@ -170,13 +129,11 @@ def compute_cams(model: nn.Module, images: torch.Tensor, *, classes=None, size="
     check_choice("normalization", normalization, NORMALIZATIONS)
     device = next(model.parameters()).device
     weight = model.classifier.weight                             # (C, K)
-    if images.dtype != weight.dtype:
-        raise TypeError(f"images: expected {weight.dtype} images, the dtype of the model's parameters, "
-                        f"got {images.dtype} (convert with images.to({weight.dtype}))")
+    check_dtype_matches("images", images, weight)
     images = images.to(device)
     check_classes(classes, images, every_class=True)
     if isinstance(classes, torch.Tensor):
-        check_class_range(classes, weight.shape[0])
+        check_class_indices("classes", classes, weight.shape[0])
     model.eval()                                                 # the rule of every map function
     with torch.no_grad():
         features = model.features(images)                        # (N, K, h, w)
@@ -187,7 +144,9 @@ def compute_cams(model: nn.Module, images: torch.Tensor, *, classes=None, size="
             chosen = logits.argmax(1) if isinstance(classes, str) else classes.to(device)
             # only the chosen class's weights: (N, K) against (N, K, h, w)
             cams = torch.einsum("nkhw,nk->nhw", features, weight[chosen])
-        return logits, resize_and_normalize(cams, size, images.shape[-2:], normalization)
+        if size is not None:
+            cams = upsample(cams, images.shape[-2:] if size == "input" else size)
+        return logits, normalize(cams, normalization)
 
 
 def cam_identity_gap(model: nn.Module, images: torch.Tensor) -> float:

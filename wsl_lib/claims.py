@@ -64,7 +64,10 @@ RECORD_MIME = "application/papermill.record/text/plain"   # a hidden glue record
 RECORD_KEY = "wsl-claim-"                                  # glue keys of the records: wsl-claim-1, -2, ...
 UNITS = ("points", "AUC", "x", "")     # a fraction shown as points (x 100); an AUC; a ratio; a plain number
 
-__all__ = ["Bound", "ClaimError", "above", "below", "all_of", "check", "claim", "mode"]
+__all__ = [
+    "above", "all_of", "below", "Bound", "check", "CHECK_MARK", "CHECKED", "claim", "ClaimError",
+    "CROSS_MARK", "mode", "MODE_VAR", "MODES", "RECORD_KEY", "RECORD_MIME", "ROBUSTNESS_PAGE", "UNITS"
+]
 
 
 class ClaimError(AssertionError):

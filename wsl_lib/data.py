@@ -11,7 +11,7 @@
 Every image comes with its class, the box and the pixel mask of every object.
 Boxes are ``(x1, y1, x2, y2)`` in pixel-edge coordinates, ``x2`` and ``y2`` exclusive (see
 :mod:`wsl_lib.boxes`). Per-pixel label maps (:meth:`WSLDataset.semantic_masks`) hold 0 for the
-background, ``c + 1`` for class ``c``, and :data:`IGNORE_INDEX` for a pixel whose label is
+background, ``c + 1`` for class ``c``, and :data:`wsl_lib.conventions.IGNORE_INDEX` for a pixel whose label is
 unknown (a pseudo-mask's border band), which losses and metrics treat as documented there.
 
 Generation is deterministic: the same ``(seed, split)`` gives the same tensors
@@ -37,8 +37,11 @@ from ._checks import check_choice, check_number, check_same_length, check_tensor
 from .boxes import masks_to_boxes
 from .seeding import fixed_permutation, generator
 
-#: The label of a pixel whose class is unknown, in per-pixel label maps (as on PASCAL VOC).
-IGNORE_INDEX = 255
+__all__ = [
+    "DIGIT_CLASSES", "digit_pool", "make_digits", "make_shapes", "SHAPE_CLASSES", "split_generator",
+    "SPLITS", "WSLDataset"
+]
+
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross", "star", "ring")
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
@@ -339,7 +342,7 @@ def digit_pool():
     return images, digits.target, pools
 
 
-def _upscale(img: np.ndarray, factor: int) -> np.ndarray:
+def _upscale_bilinear(img: np.ndarray, factor: int) -> np.ndarray:
     """Bilinear upscaling ``(M, 8, 8) -> (M, 8f, 8f)`` (pixel-centre convention, edges clamped).
 
     Written with one elementwise multiply-add per axis so that the result is
@@ -363,7 +366,7 @@ def _upscale(img: np.ndarray, factor: int) -> np.ndarray:
 @lru_cache(maxsize=None)
 def _upscaled_digits(factor: int) -> np.ndarray:
     images, _, _ = digit_pool()
-    return _upscale(images, factor)
+    return _upscale_bilinear(images, factor)
 
 
 def make_digits(n: int = 2000, *, split: str = "train", seed: int = 0, image_size: int = 64,
@@ -403,7 +406,7 @@ def make_digits(n: int = 2000, *, split: str = "train", seed: int = 0, image_siz
     offset = torch.rand(n, 2, generator=g)
     n_pieces = torch.randint(2, 5, (n,), generator=g) * int(clutter)
     piece_digit = torch.from_numpy(pool)[torch.randint(len(pool), (n, 4), generator=g)]
-    piece_frac = torch.rand(n, 4, 4, generator=g)              # crop size, crop position, paste position
+    piece_frac = torch.rand(n, 4, 4, generator=g)              # crop size (2), crop position (2); the paste position is drawn in the loop
     background = torch.rand(n, generator=g) * 0.25
     ink_level = 0.75 + torch.rand(n, generator=g) * 0.25
     noise = torch.randn(n, 1, image_size, image_size, generator=g) * 0.03
@@ -429,35 +432,3 @@ def make_digits(n: int = 2000, *, split: str = "train", seed: int = 0, image_siz
     images = (grey[:, None] + noise).clamp(0.0, 1.0).expand(-1, 3, -1, -1).contiguous()
     boxes = masks_to_boxes(masks)
     return WSLDataset(images, labels, boxes, masks, labels[:, None].clone(), DIGIT_CLASSES, "digits", split)
-
-
-def paint_out(images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
-    """The images with their objects painted out in each image's background colour.
-
-    Chapter 4's test of what a classifier sees when the object is gone (section 7.9 repeats
-    it): every masked pixel takes, channel by channel, the median of the same image's unmasked
-    pixels (``torch.nanmedian``: the lower of the two middle values when their number is even).
-    The silhouette becomes a flat patch of the surrounding colour; the clutter is untouched.
-
-    Args:
-        images: float ``(N, C, H, W)``.
-        masks: bool ``(N, H, W)``, True on the pixels to paint out (a dataset's ``masks``).
-
-    Returns:
-        float ``(N, C, H, W)``, a new tensor. An image whose mask is empty comes back unchanged.
-
-    Raises:
-        ValueError: naming ``masks`` when it covers every pixel of an image, which leaves no
-            background to take the colour from.
-    """
-    check_tensor("images", images, ndim=4, kind="float", finite=True)
-    n, _, h, w = images.shape
-    check_tensor("masks", masks, kind="bool", shape=(n, h, w))
-    full = masks.flatten(1).all(1)
-    if bool(full.any()):
-        first = int(full.nonzero()[0])
-        raise ValueError(f"masks: expected some unmasked pixels in every image, got image {first} "
-                         "masked everywhere (no background colour to paint with)")
-    background = torch.where(masks[:, None], torch.nan, images)  # (N, C, H, W), object removed
-    fill = background.flatten(2).nanmedian(2).values  # (N, C): each image's background colour
-    return torch.where(masks[:, None], fill[:, :, None, None], images)

@@ -1,9 +1,9 @@
 """Automatic checks for the book's coding exercises.
 
-Each ``check_*`` function takes the student's answer (a value or a function), compares it
+Each ``grade_*`` function takes the student's answer (a value or a function), compares it
 with a reference computed by wsl_lib, and either prints ``✓ <what is right>`` or raises
 :class:`ExerciseError` saying what is wrong, in words a student can act on. A chapter's
-exercise text names its checker, e.g. ``wsl.exercises.check_top1_localization(...)``.
+exercise text names its checker, e.g. ``wsl.exercises.grade_top1_localization(...)``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,14 @@ from .gradcam import combine
 from .localize import choose_fraction, localization_accuracy
 from .metrics import confusion_matrix, mean_iou, pixel_precision_recall
 from .noise import estimate_transition
+from .seeding import generator
+
+__all__ = [
+    "ExerciseError", "expect_close", "expect_tensor", "grade_best_fraction", "grade_cams",
+    "grade_centred_boxes", "grade_gap", "grade_grad_cam", "grade_lse_pooling", "grade_mean_iou",
+    "grade_part_boxes", "grade_pixel_precision_recall", "grade_top1_localization",
+    "grade_transition_estimate", "PART_BOX_CASES", "passed"
+]
 
 
 class ExerciseError(AssertionError):
@@ -71,7 +79,7 @@ def expect_tensor(name: str, answer, expected: torch.Tensor, *, atol: float = 1e
 
 # --------------------------------------------------------------------------- the first look
 
-def check_top1_localization(answer, *, boxes, gt_boxes, logits, labels) -> None:
+def grade_top1_localization(answer, *, boxes, gt_boxes, logits, labels) -> None:
     """First look, exercise "Right place, wrong name": top-1 localization accuracy."""
     reference = localization_accuracy(boxes, gt_boxes, logits=logits, labels=labels, k=1)
     gt_known = localization_accuracy(boxes, gt_boxes)
@@ -87,7 +95,7 @@ def check_top1_localization(answer, *, boxes, gt_boxes, logits, labels) -> None:
 
 # --- chapter 3 ---
 
-def check_cams(answer, *, features, weight) -> None:
+def grade_cams(answer, *, features, weight) -> None:
     """Chapter 3, exercise "A fourth way to compute CAMs": the maps of every class ``(N, C, h, w)``."""
     reference = class_activation_maps(features, weight)
     if isinstance(answer, torch.Tensor) and answer.shape == reference.shape[:1] + reference.shape[2:]:
@@ -104,24 +112,25 @@ def check_cams(answer, *, features, weight) -> None:
 
 # --- chapter 4 ---
 
-def check_best_threshold(answer, *, maps, gt_boxes, thresholds) -> None:
-    """Chapter 4, exercise "Choose the threshold": the threshold of ``thresholds`` with the best GT-known
-    localization accuracy of the paper's rule on ``maps`` ``(N, H, W)`` (the lowest one if tied)."""
-    _, accuracies = choose_fraction(maps, gt_boxes, [float(t) for t in thresholds])
+def grade_best_fraction(answer, *, maps, gt_boxes, fractions) -> None:
+    """Chapter 4, exercise "Choose the threshold": the fraction of each map's peak, among ``fractions``,
+    with the best GT-known localization accuracy of the paper's rule on ``maps`` ``(N, H, W)``
+    (the lowest one if tied)."""
+    _, accuracies = choose_fraction(maps, gt_boxes, [float(t) for t in fractions])
     best = max(range(len(accuracies)), key=accuracies.__getitem__)      # the first (lowest) maximum
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
     if isinstance(answer, (int, float)) and not isinstance(answer, bool) and math.isfinite(answer):
-        near = [i for i, t in enumerate(thresholds) if abs(float(t) - answer) < 1e-6]
+        near = [i for i, t in enumerate(fractions) if abs(float(t) - answer) < 1e-6]
         if near and near[0] != best and abs(accuracies[near[0]] - accuracies[best]) < 1e-12:
-            raise ExerciseError(f"{answer:g} ties with {float(thresholds[best]):g}: take the lowest of tied thresholds")
+            raise ExerciseError(f"{answer:g} ties with {float(fractions[best]):g}: take the lowest of tied fractions")
         if not near and 0 <= answer <= 1 and any(abs(a - answer) < 1e-6 for a in accuracies):
             raise ExerciseError("that is an accuracy: the answer is the threshold that reaches the best accuracy")
-    expect_close("best threshold", answer, float(thresholds[best]))
-    passed("the best threshold is right")
+    expect_close("best fraction", answer, float(fractions[best]))
+    passed("the best fraction is right")
 # --- chapter 6 ---
 
-def check_pixel_precision_recall(student_fn, *, maps, masks, thresholds=(0.0, 0.3, 0.5, 0.9)) -> None:
+def grade_pixel_precision_recall(student_fn, *, maps, masks, thresholds=(0.0, 0.3, 0.5, 0.9)) -> None:
     """Chapter 6, exercise "Pixel precision and recall by hand": ``student_fn(maps, masks, tau) -> (prec, rec)``.
 
     Compared with :func:`wsl_lib.metrics.pixel_precision_recall` at each of ``thresholds``
@@ -141,7 +150,7 @@ def check_pixel_precision_recall(student_fn, *, maps, masks, thresholds=(0.0, 0.
 
 # --- chapter 7 ---
 
-def check_grad_cam(student_fn, *, seed: int = 0) -> None:
+def grade_grad_cam(student_fn, *, seed: int = 0) -> None:
     """Chapter 7, exercise "Grad-CAM from activations and gradients": ``student_fn(A, G) -> maps``.
 
     ``A`` and ``G`` are ``(N, K, h, w)``; the answer ``(N, h, w)`` is compared with
@@ -149,7 +158,7 @@ def check_grad_cam(student_fn, *, seed: int = 0) -> None:
     """
     if not callable(student_fn):
         raise ExerciseError(f"expected a function (activations, gradients) -> maps, got {type(student_fn).__name__}")
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     activations = torch.rand(3, 5, 4, 4, generator=g)
     gradients = torch.randn(3, 5, 4, 4, generator=g)
     answer = student_fn(activations, gradients)
@@ -174,7 +183,7 @@ PART_BOX_CASES = (  # (box, what it is) on the ground-truth box (10, 10, 30, 30)
 )
 
 
-def check_part_boxes(student_fn) -> None:
+def grade_part_boxes(student_fn) -> None:
     """Chapter 7, section 7.9, exercise "Part boxes from coordinates": ``student_fn(boxes, gt_boxes) -> (N,) bool``.
 
     ``boxes`` and ``gt_boxes`` are ``(N, 4)``; a part box lies at least 80% inside its true box and
@@ -203,7 +212,7 @@ def check_part_boxes(student_fn) -> None:
 
 # --- chapter 1 ---
 
-def check_centred_boxes(answer, *, reference_boxes, image_size) -> None:
+def grade_centred_boxes(answer, *, reference_boxes, image_size) -> None:
     """Chapter 1, exercise "The centred box, by hand": the centred-box baseline."""
     if not isinstance(answer, torch.Tensor) or answer.ndim != 2 or answer.shape[-1] != 4:
         raise ExerciseError(f"boxes: expected a tensor (N, 4) of boxes (x1, y1, x2, y2), got "
@@ -218,11 +227,11 @@ def check_centred_boxes(answer, *, reference_boxes, image_size) -> None:
 
 # --- chapter 2 ---
 
-def check_gap(fn) -> None:
+def grade_gap(fn) -> None:
     """Chapter 2, exercise "GAP by hand, as a function": ``fn(features (N, K, h, w)) -> (N, K)``."""
     if not callable(fn):
         raise ExerciseError(f"my_gap: expected a function, got {type(fn).__name__}")
-    g = torch.Generator().manual_seed(0)
+    g = generator(0)
     for shape in ((2, 3, 4, 4), (1, 5, 2, 7), (3, 1, 1, 1)):
         features = torch.rand(shape, generator=g) * 4 - 1
         try:
@@ -233,7 +242,7 @@ def check_gap(fn) -> None:
     passed("my_gap computes global average pooling for square and non-square maps")
 # --- chapter 5 ---
 
-def check_mean_iou(answer, *, predicted, target, num_classes) -> None:
+def grade_mean_iou(answer, *, predicted, target, num_classes) -> None:
     """Chapter 5, exercise "Accuracy is not IoU": the mean IoU of ``predicted`` against ``target``."""
     reference = mean_iou(predicted, target, num_classes)
     try:
@@ -254,13 +263,13 @@ def check_mean_iou(answer, *, predicted, target, num_classes) -> None:
 
 # --- chapter 8 ---
 
-def check_lse_pooling(fn) -> None:
+def grade_lse_pooling(fn) -> None:
     """Chapter 8, exercise "Log-sum-exp pooling by hand": ``fn(scores (B, L), mask (B, L), r) -> (B,)``,
     ``(1 / r) log((1 / n) sum_k exp(r s_k))`` over the ``n`` real instances (``mask`` True) of each bag."""
     from .mil import LSEPooling
     if not callable(fn):
         raise ExerciseError(f"my_lse: expected a function, got {type(fn).__name__}")
-    g = torch.Generator().manual_seed(0)
+    g = generator(0)
     scores = torch.rand(4, 6, generator=g) * 6 - 3
     mask = torch.arange(6)[None] < torch.tensor([6, 4, 1, 3])[:, None]
     scores = scores.masked_fill(~mask, 7.0)                    # padding holds a large value on purpose
@@ -290,7 +299,7 @@ def check_lse_pooling(fn) -> None:
 
 # --- chapter 9: learning from noisy labels ---
 
-def check_transition_estimate(answer, *, probabilities, labels) -> None:
+def grade_transition_estimate(answer, *, probabilities, labels) -> None:
     """Chapter 9, exercise "Estimate the noise": the transition matrix ``(C, C)`` estimated from a noisy-label
     model's ``probabilities`` ``(N, C)`` on clean images of true ``labels`` ``(N,)``: row ``i`` is the mean of
     the probabilities of the images of class ``i`` (:func:`wsl_lib.noise.estimate_transition`)."""

@@ -33,8 +33,13 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_number, check_tensor
-from .cam import NORMALIZATIONS, check_class_range, check_classes, compute_cams, resize_and_normalize
+from ._checks import check_choice, check_class_indices, check_classes, check_dtype_matches, check_number, check_tensor
+from .cam import NORMALIZATIONS, compute_cams, normalize, upsample
+
+__all__ = [
+    "capture_output", "combine", "grad_cam", "grad_cam_pp", "gradcam_identity_gap", "gradient_cams",
+    "layer_cam", "METHODS", "score_gradients"
+]
 
 METHODS = ("gradcam", "gradcam++", "layercam")
 
@@ -89,9 +94,7 @@ def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted",
     check_classes(classes, images, every_class=False)
     parameter = next(model.parameters())
     device = parameter.device
-    if images.dtype != parameter.dtype:
-        raise TypeError(f"images: expected {parameter.dtype} images, the dtype of the model's parameters, "
-                        f"got {images.dtype} (convert with images.to({parameter.dtype}))")
+    check_dtype_matches("images", images, parameter)
     model.eval()
     with torch.enable_grad(), capture_output(layer) as outputs:
         logits = model(images.to(device))
@@ -100,7 +103,7 @@ def score_gradients(model: nn.Module, images: torch.Tensor, classes="predicted",
                              f"(N, K, h, w) activations, got {len(outputs)} outputs")
         activations = outputs[0]
         chosen = logits.argmax(1) if isinstance(classes, str) else classes.to(device)
-        check_class_range(chosen, logits.shape[1])
+        check_class_indices("classes", chosen, logits.shape[1])
         # each image's score depends on its own activations only, so one backward pass of the sum
         # gives every image's gradient
         score = logits.gather(1, chosen[:, None]).sum()
@@ -154,7 +157,10 @@ def gradient_cams(model: nn.Module, images: torch.Tensor, *, classes="predicted"
         out, activations, gradients, _ = score_gradients(model, images[lo:lo + batch_size], part, layer=layer)
         logits.append(out)
         maps.append(combine(activations, gradients, method))
-    return torch.cat(logits), resize_and_normalize(torch.cat(maps), size, images.shape[-2:], normalization)
+    maps = torch.cat(maps)
+    if size is not None:
+        maps = upsample(maps, images.shape[-2:] if size == "input" else size)
+    return torch.cat(logits), normalize(maps, normalization)
 
 
 def grad_cam(model: nn.Module, images: torch.Tensor, **kwargs):

@@ -13,14 +13,15 @@ Derived in chapter 4; chapter 1 uses it first.
 
 from __future__ import annotations
 
-import numpy as np
-import scipy.ndimage as ndi
 import torch
 
-from ._checks import check_boxes, check_number, check_same_length, check_tensor
-from .boxes import best_iou, box_coverage, box_iou, masks_to_boxes, part_boxes
+from ._checks import check_boxes, check_class_indices, check_number, check_same_length, check_tensor
+from .boxes import best_iou, box_coverage, paired_box_iou, mask_components, masks_to_boxes, part_boxes
 
-EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
+__all__ = [
+    "boxes_from_maps", "candidate_boxes", "choose_fraction", "CODE_RULE_FRACTIONS", "failure_kinds",
+    "FAILURE_KINDS", "largest_component", "localization_accuracy", "threshold_maps"
+]
 
 
 def largest_component(masks: torch.Tensor) -> torch.Tensor:
@@ -33,10 +34,9 @@ def largest_component(masks: torch.Tensor) -> torch.Tensor:
     check_tensor("masks", masks, ndim=3, kind="bool")
     out = torch.zeros_like(masks, device="cpu")
     for i, mask in enumerate(masks.cpu().numpy()):
-        labels, n = ndi.label(mask, structure=EIGHT_CONNECTED)
-        if n:
-            sizes = np.bincount(labels.ravel())[1:]
-            out[i] = torch.from_numpy(labels == 1 + int(sizes.argmax()))
+        labels, _, largest = mask_components(mask)
+        if largest:
+            out[i] = torch.from_numpy(labels == largest)
     return out.to(masks.device)
 
 
@@ -78,7 +78,8 @@ def localization_accuracy(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits
 
     ``boxes`` ``(N, 4)`` are the boxes from the map of each image's *true* class.
 
-    * GT-known (``k=None``): the box has IoU >= ``iou_threshold`` with a ground-truth box.
+    * GT-known (``k=None``): the box has IoU >= ``iou_threshold`` with a ground-truth box. No classes
+      enter it: passing ``logits`` or ``labels`` with ``k=None`` raises ``ValueError``.
     * Top-k (``k`` given, with ``logits (N, C)`` and ``labels (N,)``): the true class is among
       the ``k`` highest logits *and* its box has IoU >= ``iou_threshold``. This is the CAM paper's
       top-k localization: of the k guesses (class, box), one has the right class and a good box.
@@ -87,16 +88,15 @@ def localization_accuracy(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits
     """
     check_number("iou_threshold", iou_threshold, low=0.0, high=1.0, low_open=True)
     correct = best_iou(boxes, gt_boxes) >= iou_threshold
-    if labels is not None and logits is not None:
-        check_tensor("labels", labels, ndim=1, kind="int")
-        if bool((labels < 0).any() or (labels >= logits.shape[-1]).any()):
-            raise ValueError(f"labels: expected class indices in [0, {logits.shape[-1] - 1}] (logits has "
-                             f"{logits.shape[-1]} classes), got values from {int(labels.min())} to {int(labels.max())}")
     if k is None:
+        if logits is not None or labels is not None:
+            raise ValueError("k: expected an int with logits and labels (top-k localization), got None: "
+                             "GT-known accuracy (k=None) uses no classes, so pass neither logits nor labels")
         return float(correct.float().mean())
     check_number("k", k, low=1, integer=True)
     check_tensor("logits", logits, ndim=2, kind="float")
     check_tensor("labels", labels, ndim=1, kind="int")
+    check_class_indices("labels", labels, logits.shape[-1])
     check_same_length(boxes=boxes, logits=logits, labels=labels)
     if k > logits.shape[1]:
         raise ValueError(f"k: expected at most the number of classes {logits.shape[1]}, got {k}")
@@ -120,7 +120,8 @@ def candidate_boxes(maps: torch.Tensor, fractions=CODE_RULE_FRACTIONS) -> torch.
 
     Returns ``(N, B, 4)``: each image's boxes, fraction by fraction and in scan order within a
     fraction, padded with the empty box ``(0, 0, 0, 0)`` up to the largest count ``B`` (at least 1).
-    An empty box has IoU 0 with anything, so ``best_iou(gt_boxes, candidates)`` scores the best
+    An empty box has IoU 0 with anything, so ``best_iou(gt_boxes, candidates)`` (IoU is symmetric: each
+    image's ground-truth box against its candidates, arguments swapped) scores the best
     candidate of each image.
 
     Derived in chapter 4 (the paper's text rule versus its code).
@@ -135,8 +136,7 @@ def candidate_boxes(maps: torch.Tensor, fractions=CODE_RULE_FRACTIONS) -> torch.
     for stack in regions:
         found = []
         for mask in stack:
-            labels, n = ndi.label(mask, structure=EIGHT_CONNECTED)
-            found += [(s[1].start, s[0].start, s[1].stop, s[0].stop) for s in ndi.find_objects(labels)]
+            found += mask_components(mask)[1]
         per_image.append(found)
     out = torch.zeros(len(per_image), max(1, max(len(f) for f in per_image)), 4)
     for i, found in enumerate(per_image):
@@ -153,7 +153,7 @@ FAILURE_KINDS = ("correct", "part only", "too large", "wrong class, right place"
 
 def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.Tensor, labels: torch.Tensor,
                   predicted_boxes: torch.Tensor | None = None, iou_threshold: float = 0.5,
-                  inside: float = 0.8) -> torch.Tensor:
+                  inside: float = 0.8, covers: float = 0.8) -> torch.Tensor:
     """Sort each image's localization into one of :data:`FAILURE_KINDS`; returns codes ``(N,)`` int64.
 
     ``boxes`` ``(N, 4)`` come from the map of each image's *true* class, ``predicted_boxes``
@@ -166,8 +166,8 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
     * code 1, ``"part only"``: a part box (:func:`wsl_lib.boxes.part_boxes`): ``iou < iou_threshold``
        and at least ``inside`` of the box's area lies inside the ground-truth box (the map found
        only a discriminative part);
-    * code 2, ``"too large"``: ``iou < iou_threshold`` and at least ``inside`` of the
-       ground-truth box lies inside the box (it also covers much around the object, which then
+    * code 2, ``"too large"``: ``iou < iou_threshold`` and the box covers at least ``covers`` of the
+       ground-truth box (it also covers much around the object, which then
        makes up less than half of it);
     * code 4, ``"missed"``: anything else (a box elsewhere, or an empty box).
 
@@ -186,14 +186,15 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
         check_same_length(boxes=boxes, predicted_boxes=predicted_boxes)
     check_number("iou_threshold", iou_threshold, low=0.0, high=1.0, low_open=True)
     check_number("inside", inside, low=0.0, high=1.0, low_open=True)
+    check_number("covers", covers, low=0.0, high=1.0, low_open=True)
     boxes, gt_boxes = boxes.detach().cpu().float(), gt_boxes.detach().cpu().float()
-    iou = box_iou(boxes, gt_boxes)
+    iou = paired_box_iou(boxes, gt_boxes)
     top1_right = logits.detach().argmax(1).cpu() == labels.cpu()
     good = iou >= iou_threshold
-    other_good = good if predicted_boxes is None else good | (box_iou(predicted_boxes.detach().cpu().float(), gt_boxes)
+    other_good = good if predicted_boxes is None else good | (paired_box_iou(predicted_boxes.detach().cpu().float(), gt_boxes)
                                                               >= iou_threshold)
     _, share_covered = box_coverage(boxes, gt_boxes)
-    too_large = share_covered >= inside                # 0 for an empty ground-truth box
+    too_large = share_covered >= covers                # 0 for an empty ground-truth box
     codes = torch.full((len(boxes),), 4, dtype=torch.int64)
     codes[~good & too_large] = 2
     codes[part_boxes(boxes, gt_boxes, inside=inside, iou_threshold=iou_threshold)] = 1
@@ -202,19 +203,19 @@ def failure_kinds(boxes: torch.Tensor, gt_boxes: torch.Tensor, *, logits: torch.
     return codes
 # --------------------------------------------------------------------------- choosing the fraction
 
-def choose_fraction(maps: torch.Tensor, gt_boxes: torch.Tensor, candidates) -> tuple:
+def choose_fraction(maps: torch.Tensor, gt_boxes: torch.Tensor, fractions) -> tuple:
     """Pick the fraction of :func:`boxes_from_maps` that localizes best on held-out data.
 
     ``maps`` ``(N, H, W)`` and ``gt_boxes`` ``(N, 4)`` come from a *validation* split, never the
-    test split. ``candidates`` is a non-empty sequence of fractions in (0, 1). Returns
+    test split. ``fractions`` is a non-empty sequence of fractions in (0, 1). Returns
     ``(best_fraction, accuracies)``, with the GT-known localization accuracy of every
-    candidate; ties go to the first candidate. (Derived in chapter 4, charged in chapter 1.)
+    fraction; ties go to the first. (Derived in chapter 4, charged in chapter 1.)
     """
-    candidates = list(candidates)
-    if not candidates:
-        raise ValueError("candidates: expected at least one fraction, got none")
-    for f in candidates:
-        check_number("candidates", f, low=0.0, high=1.0, low_open=True, high_open=True)
-    accuracies = [localization_accuracy(boxes_from_maps(maps, f), gt_boxes) for f in candidates]
-    best = max(range(len(candidates)), key=accuracies.__getitem__)
-    return candidates[best], accuracies
+    fractions = list(fractions)
+    if not fractions:
+        raise ValueError("fractions: expected at least one fraction, got none")
+    for f in fractions:
+        check_number("fractions", f, low=0.0, high=1.0, low_open=True, high_open=True)
+    accuracies = [localization_accuracy(boxes_from_maps(maps, f), gt_boxes) for f in fractions]
+    best = max(range(len(fractions)), key=accuracies.__getitem__)
+    return fractions[best], accuracies

@@ -22,7 +22,7 @@ precision-recall curve traced by the thresholds; pixels marked ``ignore`` count 
 
 **Segmentation**: :func:`confusion_matrix`, :func:`iou_per_class` and :func:`mean_iou` over
 per-pixel label maps (0 the background, ``c + 1`` class ``c``,
-:data:`wsl_lib.data.IGNORE_INDEX` unknown).
+:data:`wsl_lib.conventions.IGNORE_INDEX` unknown).
 
 The thresholds default to ``0.00, 0.01, ..., 0.99`` (100 of them, as in the paper). Boxes
 follow :mod:`wsl_lib.boxes`. Derived in chapter 6 (chapter 3 first uses MaxBoxAcc, chapter 4 sweeps
@@ -34,17 +34,23 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-import scipy.ndimage as ndi
 import torch
+import torchvision.ops as ops
 
-from ._checks import check_boxes, check_boxes_inside, check_choice, check_number, check_same_length, check_tensor
+from ._checks import check_boxes, check_boxes_inside, check_choice, check_class_indices, check_number, check_same_length, check_tensor
 from ._sweep import sweep_ious
-from .boxes import best_iou
-from .data import IGNORE_INDEX
+from .boxes import best_iou, mask_components
+from .conventions import IGNORE_INDEX
+
+__all__ = [
+    "box_accuracy", "COMPONENTS", "confusion_matrix", "CONVENTIONS", "default_thresholds", "iou_curve",
+    "iou_curve_plain", "iou_per_class", "max_box_accuracy", "max_box_accuracy_v2", "MaxBoxAccuracy",
+    "mean_iou", "pixel_average_precision", "pixel_precision_recall", "UNLABELLED", "wsol_scores",
+    "WSOLScores"
+]
 
 COMPONENTS = ("largest", "all")
 CONVENTIONS = ("exact", "wsolevaluation")
-EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 
 
 def default_thresholds(step: float = 0.01) -> torch.Tensor:
@@ -112,15 +118,12 @@ def iou_curve_plain(maps: torch.Tensor, gt_boxes: torch.Tensor, thresholds=None,
     ious = torch.zeros(len(scores), len(taus))
     for i, score_map in enumerate(scores.numpy()):
         for j, tau in enumerate(taus.numpy()):
-            labels, count = ndi.label(score_map >= tau, structure=EIGHT_CONNECTED)
-            if count == 0:
+            _, found, largest = mask_components(score_map >= tau)
+            if not found:
                 continue
-            slices = ndi.find_objects(labels)
             if components == "largest":
-                sizes = np.bincount(labels.ravel())[1:]
-                slices = [slices[int(sizes.argmax())]]          # argmax: the first of the largest
-            candidates = torch.tensor([[float(x.start), float(y.start), float(x.stop), float(y.stop)]
-                                       for y, x in slices])     # (B, 4)
+                found = [found[largest - 1]]
+            candidates = torch.tensor(found, dtype=torch.float32)    # (B, 4)
             ious[i, j] = float(best_iou(candidates, gt[i].expand(len(candidates), -1, -1)).max())
     return ious
 
@@ -158,14 +161,10 @@ def _wsolevaluation_curve(maps: torch.Tensor, gt: torch.Tensor, thresholds: torc
 
 
 def _inclusive_iou(boxes: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
-    """IoU ``(B, K)`` of boxes read as inclusive pixel corners (``area = (x2 - x1 + 1)(y2 - y1 + 1)``)."""
-    top_left = torch.maximum(boxes[:, None, :2], gt[None, :, :2])
-    bottom_right = torch.minimum(boxes[:, None, 2:], gt[None, :, 2:])
-    inter = (bottom_right - top_left + 1).clamp(min=0).prod(-1)
-    area = (boxes[:, 2:] - boxes[:, :2] + 1).prod(-1)
-    gt_area = (gt[:, 2:] - gt[:, :2] + 1).prod(-1)
-    union = area[:, None] + gt_area[None, :] - inter
-    return torch.where(union > 0, inter / union.clamp(min=1), 0.0)
+    """IoU ``(B, K)`` of boxes read as inclusive pixel corners (``area = (x2 - x1 + 1)(y2 - y1 + 1)``):
+    torchvision's all-pairs ``box_iou`` of the boxes grown by one pixel to the right and bottom."""
+    grow = torch.tensor([0.0, 0.0, 1.0, 1.0])
+    return ops.box_iou(boxes + grow, gt + grow)
 
 
 # --------------------------------------------------------------------------- boxes: the metrics
@@ -360,22 +359,15 @@ def wsol_scores(maps: torch.Tensor, gt_boxes: torch.Tensor, masks: torch.Tensor,
 UNLABELLED = ("miss", "skip")
 
 
-def _check_label_map(name: str, x, num_classes: int, ignore_index: int) -> None:
-    check_tensor(name, x, ndim=3, kind="int", nonempty=False)
-    bad = (x != ignore_index) & ((x < 0) | (x >= num_classes))
-    if bool(bad.any()):
-        raise ValueError(f"{name}: expected labels in [0, {num_classes - 1}] or {ignore_index} (ignored), "
-                         f"got the value {int(x[bad][0])}")
-
-
 def _check_label_maps(predicted, target, num_classes, ignore_index):
     check_number("num_classes", num_classes, low=1, integer=True)
     check_number("ignore_index", ignore_index, integer=True)
     if 0 <= ignore_index < num_classes:
         raise ValueError(f"ignore_index: expected a value that is not a label in [0, {num_classes - 1}], got "
                          f"{ignore_index} (with num_classes={num_classes}, class {ignore_index} would be ignored)")
-    _check_label_map("predicted", predicted, num_classes, ignore_index)
-    _check_label_map("target", target, num_classes, ignore_index)
+    for name, x in (("predicted", predicted), ("target", target)):
+        check_tensor(name, x, ndim=3, kind="int", nonempty=False)
+        check_class_indices(name, x, num_classes, ignore_index=ignore_index)
     if predicted.shape != target.shape:
         raise ValueError(f"predicted: expected the shape of target {tuple(target.shape)}, got {tuple(predicted.shape)}")
 

@@ -24,8 +24,8 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
-from ._checks import describe, check_choice, check_number, check_same_length, check_tensor
-from .bags import Bags, _check_binary, _check_mask, bag_mask
+from ._checks import check_bag_mask, check_binary_labels, check_choice, check_number, check_same_length, check_tensor, describe
+from .bags import Bags, bag_mask
 from .seeding import seed_everything
 from .train import fit
 
@@ -46,7 +46,7 @@ def _check_pool_input(x: torch.Tensor, mask) -> torch.Tensor:
     check_tensor("x", x, ndim=(2, 3), kind="float")
     if mask is None:
         return torch.ones(x.shape[:2], dtype=torch.bool, device=x.device)
-    _check_mask(mask)
+    check_bag_mask(mask)
     if mask.shape != x.shape[:2]:
         raise ValueError(f"mask: expected shape {tuple(x.shape[:2])} (bags, instances) to match x, "
                          f"got {describe(mask)}")
@@ -297,7 +297,7 @@ def bag_auc(scores: torch.Tensor, labels: torch.Tensor) -> float:
     Defined in chapter 8, which reads it through :func:`evaluate`.
     """
     check_tensor("scores", scores, ndim=1, kind="float", finite=True)
-    _check_binary("labels", check_tensor("labels", labels, ndim=1, kind="int"))
+    check_binary_labels("labels", check_tensor("labels", labels, ndim=1, kind="int"))
     check_same_length(scores=scores, labels=labels)
     if labels.min() == labels.max():
         raise ValueError("labels: expected both negative (0) and positive (1) bags, got only one kind")
@@ -306,8 +306,8 @@ def bag_auc(scores: torch.Tensor, labels: torch.Tensor) -> float:
 
 def _real_instances(scores, instance_labels, mask):
     check_tensor("scores", scores, ndim=2, kind="float", finite=True)
-    _check_binary("instance_labels", check_tensor("instance_labels", instance_labels, ndim=2, kind="int"))
-    _check_mask(mask)
+    check_binary_labels("instance_labels", check_tensor("instance_labels", instance_labels, ndim=2, kind="int"))
+    check_bag_mask(mask)
     if not (scores.shape == instance_labels.shape == mask.shape):
         raise ValueError(f"scores: expected the shape of instance_labels and mask {tuple(mask.shape)}, "
                          f"got {tuple(scores.shape)}, {tuple(instance_labels.shape)} and {tuple(mask.shape)}")

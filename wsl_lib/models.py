@@ -26,6 +26,10 @@ from torch import nn
 
 from ._checks import check_choice, check_number, check_tensor
 
+__all__ = [
+    "BoxRegressor", "check_cam_ready", "HEADS", "resnet18_cam", "ResNetCAM", "SmallCNN", "SmallSegmenter"
+]
+
 HEADS = ("gap", "gmp", "flatten")
 
 
@@ -33,7 +37,34 @@ def _conv_block(c_in: int, c_out: int, stride: int = 1) -> list:
     return [nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
 
 
-class SmallCNN(nn.Module):
+class _CAMInterface(nn.Module):
+    """What every CAM-ready classifier here shares: ``features`` (the body), ``pool`` (the head) and
+    ``forward``. A subclass sets ``self.body``, ``self.head`` (one of :data:`HEADS`) and
+    ``self.classifier``."""
+
+    body: nn.Module
+    head: str
+    classifier: nn.Linear
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Images ``(N, 3, H, W)`` -> last convolutional feature maps ``(N, K, h, w)``."""
+        check_tensor("x", x, ndim=4, kind="float")
+        return self.body(x)
+
+    def pool(self, features: torch.Tensor) -> torch.Tensor:
+        """Feature maps ``(N, K, h, w)`` -> the classifier's input ``(N, K)`` (``(N, K*h*w)`` for flatten)."""
+        if self.head == "gap":
+            return features.mean(dim=(2, 3))
+        if self.head == "gmp":
+            return features.amax(dim=(2, 3))
+        return features.flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Images ``(N, 3, H, W)`` -> logits ``(N, C)``."""
+        return self.classifier(self.pool(self.features(x)))
+
+
+class SmallCNN(_CAMInterface):
     """A small CNN: convolutional body, then a GAP, GMP or flatten head and a linear classifier.
 
     The body is a stride-2 stem followed by one 3x3 convolution per entry of
@@ -42,7 +73,7 @@ class SmallCNN(nn.Module):
     the input. With the default widths ``(16, 32, 64, 128)``, a 64x64 image gives
     128 feature maps of 8x8; adding a stage, ``(16, 32, 64, 128, 128)``, gives 4x4.
 
-    Used first in the first look (through :func:`wsl_lib.train.trained_classifier`); derived in
+    Used first in the first look (through :func:`wsl_lib.recipes.trained_classifier`); derived in
     chapter 2.
 
     Args:
@@ -75,23 +106,6 @@ class SmallCNN(nn.Module):
         in_features = self.num_features * side * side if head == "flatten" else self.num_features
         self.classifier = nn.Linear(in_features, num_classes)
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Images ``(N, 3, H, W)`` -> last convolutional feature maps ``(N, K, H/s, W/s)``."""
-        check_tensor("x", x, ndim=4, kind="float")
-        return self.body(x)
-
-    def pool(self, features: torch.Tensor) -> torch.Tensor:
-        """Feature maps ``(N, K, h, w)`` -> the classifier's input ``(N, K)`` (``(N, K*h*w)`` for flatten)."""
-        if self.head == "gap":
-            return features.mean(dim=(2, 3))
-        if self.head == "gmp":
-            return features.amax(dim=(2, 3))
-        return features.flatten(1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Images ``(N, 3, H, W)`` -> logits ``(N, C)``."""
-        return self.classifier(self.pool(self.features(x)))
-
 
 class BoxRegressor(nn.Module):
     """A fully supervised localizer: the :class:`SmallCNN` body, GAP, and a linear layer to one box.
@@ -119,7 +133,7 @@ class BoxRegressor(nn.Module):
         return torch.stack([cx - half_w, cy - half_h, cx + half_w, cy + half_h], 1)
 
 
-class ResNetCAM(nn.Module):
+class ResNetCAM(_CAMInterface):
     """A torchvision ResNet seen through the CAM interface (it shares the ResNet's modules).
 
     ``features`` is everything up to ``layer4``; the ResNet's own average pooling is
@@ -139,17 +153,6 @@ class ResNetCAM(nn.Module):
                                   resnet.layer1, resnet.layer2, resnet.layer3, resnet.layer4)
         self.classifier = resnet.fc
         self.num_features = resnet.fc.in_features
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Images ``(N, 3, H, W)`` -> ``layer4`` feature maps ``(N, 512, h, w)``."""
-        check_tensor("x", x, ndim=4, kind="float")
-        return self.body(x)
-
-    def pool(self, features: torch.Tensor) -> torch.Tensor:
-        return features.mean(dim=(2, 3))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.pool(self.features(x)))
 
 
 def resnet18_cam(num_classes: int = 1000, small_input: bool = False) -> ResNetCAM:

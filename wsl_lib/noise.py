@@ -30,15 +30,21 @@ every epoch (the memorization curves of a chapter, the epoch chosen by early sto
 from __future__ import annotations
 
 import copy
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import _describe, check_number, check_same_length, check_tensor
+from ._checks import check_class_indices, check_number, describe, check_same_length, check_tensor
 from .seeding import generator
 from .train import fit
+
+__all__ = [
+    "check_transition", "class_conditional_transition", "corrupt_labels", "estimate_transition",
+    "fit_recording", "forward_corrected_loss", "gce_loss", "Recording", "small_loss_cross_entropy",
+    "SmallLossCrossEntropy", "symmetric_transition"
+]
 
 _ROW_SUM_TOLERANCE = 1e-6
 
@@ -75,7 +81,7 @@ def class_conditional_transition(confused_with, rate: float) -> torch.Tensor:
         confused_with = confused_with.tolist()
     if not isinstance(confused_with, (list, tuple)) or len(confused_with) < 2 or \
             not all(isinstance(j, int) and not isinstance(j, bool) for j in confused_with):
-        got = repr(confused_with) if isinstance(confused_with, (list, tuple)) else _describe(confused_with)
+        got = repr(confused_with) if isinstance(confused_with, (list, tuple)) else describe(confused_with)
         raise TypeError(f"confused_with: expected a sequence of at least two class indices (ints), got {got}")
     num_classes = len(confused_with)
     for i, j in enumerate(confused_with):
@@ -96,7 +102,7 @@ def check_transition(transition, num_classes: int | None = None) -> torch.Tensor
     c = transition.shape[0]
     if transition.shape[1] != c or (num_classes is not None and c != num_classes):
         want = f"({num_classes}, {num_classes})" if num_classes is not None else "a square (C, C) matrix"
-        raise ValueError(f"transition: expected shape {want}, got {_describe(transition)}")
+        raise ValueError(f"transition: expected shape {want}, got {describe(transition)}")
     if bool((transition < 0).any()):
         raise ValueError("transition: expected probabilities (no negative entry), got a negative entry")
     sums = transition.double().sum(1)
@@ -108,9 +114,7 @@ def check_transition(transition, num_classes: int | None = None) -> torch.Tensor
 
 def _check_labels(name: str, labels, num_classes: int) -> torch.Tensor:
     check_tensor(name, labels, ndim=1, kind="int")
-    if bool(((labels < 0) | (labels >= num_classes)).any()):
-        raise ValueError(f"{name}: expected class indices in [0, {num_classes}), "
-                         f"got values from {int(labels.min())} to {int(labels.max())}")
+    check_class_indices(name, labels, num_classes)
     return labels
 
 
@@ -272,54 +276,56 @@ class SmallLossCrossEntropy:
 
 # --------------------------------------------------------------------------- training with a record of every epoch
 
+class Recording(NamedTuple):
+    """What :func:`fit_recording` returns (chapter 9)."""
+
+    history: dict
+    """Each recorded name -> its ``epochs`` values, epoch 1 first."""
+    best: nn.Module | None
+    """With ``select``: a copy of the model at the epoch where that number was largest (the first
+    such epoch), in eval mode; None without ``select``."""
+    best_epoch: int | None
+    """That epoch, counted from 1; None without ``select``."""
+
+
 def fit_recording(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, record: Callable[[nn.Module], dict],
-                  *, select: str | None = None, epochs: int = 2, batch_size: int = 64, **fit_kwargs):
+                  *, select: str | None = None, epochs: int = 2, batch_size: int = 64, **fit_kwargs) -> Recording:
     """Train ``model`` with :func:`wsl_lib.train.fit` and call ``record(model)`` after every epoch.
 
     ``model``, ``inputs`` ``(N, ...)``, ``targets`` ``(N,)``, ``epochs`` and ``batch_size`` are as
     for :func:`wsl_lib.train.fit`; ``fit_kwargs`` (``lr``, ``seed``, ``loss_fn``, ``device``,
-    ``progress``, ...) are passed on.
+    ``progress``, ``augment``...) are passed on.
 
     Used in chapter 9, for the memorization curves and early stopping.
 
     Args:
         record: ``record(model) -> {name: number}``, called with the model in eval mode and
-            gradients off after each epoch (for example accuracies on a clean split).
+            gradients off after each epoch (for example accuracies on a clean split), through
+            ``fit``'s ``on_epoch``. Training is exactly that of ``fit`` alone: recording draws no
+            random numbers and changes no weight or statistic.
         select: the name of a recorded number to maximize (early stopping), or None.
 
     Returns:
-        ``(history, best)``: ``history`` maps each recorded name to its ``epochs`` values (epoch 1
-        first); ``best`` is None, or with ``select`` a copy of the model at the epoch where that
-        number was largest (the first such epoch), in eval mode, with ``best.epoch`` (counted from 1).
-
-    ``fit`` has no per-epoch hook, so the call after epochs 1 to ``epochs - 1`` is made through
-    its ``augment`` argument, at the first batch of the next epoch and before that batch is seen
-    (the batch is passed on unchanged); the last call follows ``fit``. Training is exactly that of
-    ``fit`` alone: recording draws no random numbers and changes no weight or statistic.
+        A :class:`Recording` ``(history, best, best_epoch)``.
     """
     if not callable(record):
-        raise TypeError(f"record: expected a function record(model) -> dict, got {_describe(record)}")
-    if "augment" in fit_kwargs:
-        raise TypeError(f"augment: expected none (fit_recording uses fit's augment argument for its epoch hook), "
-                        f"got {_describe(fit_kwargs['augment'])}")
-    check_tensor("inputs", inputs, kind="float", finite=True)
-    check_number("epochs", epochs, low=1, integer=True)
-    check_number("batch_size", batch_size, low=1, integer=True)
+        raise TypeError(f"record: expected a function record(model) -> dict, got {describe(record)}")
+    if "on_epoch" in fit_kwargs:
+        raise TypeError(f"on_epoch: expected none (fit_recording records through fit's on_epoch), "
+                        f"got {describe(fit_kwargs['on_epoch'])}")
     if select is not None and not isinstance(select, str):
-        raise TypeError(f"select: expected None or the name of a recorded number, got {_describe(select)}")
-    steps_per_epoch = max(1, len(inputs) // batch_size)          # as in fit: the last partial batch is dropped
+        raise TypeError(f"select: expected None or the name of a recorded number, got {describe(select)}")
     history: dict = {}
     best = {"value": None, "state": None, "epoch": None}
-    calls = {"n": 0}
 
-    def take(epoch: int) -> None:
-        was_training = model.training
-        model.eval()
+    def take(epoch: int, trained: nn.Module) -> None:
+        was_training = trained.training
+        trained.eval()
         with torch.no_grad():
-            values = record(model)
-        model.train(was_training)
+            values = record(trained)
+        trained.train(was_training)
         if not isinstance(values, dict):
-            raise TypeError(f"record: expected it to return a dict of numbers, got {_describe(values)}")
+            raise TypeError(f"record: expected it to return a dict of numbers, got {describe(values)}")
         for name, value in values.items():
             history.setdefault(name, []).append(float(value))
         if select is not None:
@@ -327,19 +333,11 @@ def fit_recording(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
                 raise ValueError(f"select: expected one of the recorded names {sorted(values)}, got {select!r}")
             if best["value"] is None or float(values[select]) > best["value"]:
                 best.update(value=float(values[select]), epoch=epoch,
-                            state={k: v.detach().clone() for k, v in model.state_dict().items()})
+                            state={k: v.detach().clone() for k, v in trained.state_dict().items()})
 
-    def hook(x, y, g):
-        if calls["n"] > 0 and calls["n"] % steps_per_epoch == 0:
-            take(calls["n"] // steps_per_epoch)
-        calls["n"] += 1
-        return x, y
-
-    fit(model, inputs, targets, epochs=epochs, batch_size=batch_size, augment=hook, **fit_kwargs)
-    take(epochs)
+    fit(model, inputs, targets, epochs=epochs, batch_size=batch_size, on_epoch=take, **fit_kwargs)
     if select is None:
-        return history, None
+        return Recording(history, None, None)
     chosen = copy.deepcopy(model)
     chosen.load_state_dict(best["state"])
-    chosen.epoch = best["epoch"]
-    return history, chosen.eval()
+    return Recording(history, chosen.eval(), best["epoch"])

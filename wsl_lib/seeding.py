@@ -31,6 +31,10 @@ import torch
 
 from ._checks import check_number
 
+__all__ = [
+    "ENV_VAR", "fixed_permutation", "generator", "run_seed", "seed_everything", "SEED_STRIDE", "shifted"
+]
+
 ENV_VAR = "WSL_SEED"
 SEED_STRIDE = 1000   # seeds 0..999 of one run never meet those of the next run seed
 
@@ -84,7 +88,7 @@ def fixed_permutation(n: int, seed: int = 0) -> np.ndarray:
     """A permutation of ``range(n)`` that the run seed does **not** move: the fixed split of a
     real dataset (which of scikit-learn's digits are training, validation or test sources), like
     the split of a published dataset. NumPy's ``RandomState(seed)``, whose stream NumPy keeps
-    stable across versions.
+    stable across versions. Behind Cluttered Digits (chapter 1) and chapter 8's bags.
     """
     check_number("n", n, low=0, integer=True)
     check_number("seed", seed, low=0, integer=True)
@@ -95,7 +99,7 @@ def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and PyTorch (CPU and every GPU) with :func:`shifted` ``(seed)``,
     and ask cuDNN for deterministic kernels.
 
-    Every chapter calls it, as ``wsl.train.seed_everything``, from the first look on.
+    Every chapter calls it, as ``wsl.seeding.seed_everything``, from the first look on.
     """
     actual = shifted(seed)
     random.seed(actual)

@@ -2,7 +2,7 @@
 
 Class maps ``(N, H, W)`` int64 hold one label per pixel: ``0`` is the background and
 ``c + 1`` is class ``c`` (the convention of :meth:`wsl_lib.data.WSLDataset.semantic_masks`);
-:data:`wsl_lib.data.IGNORE_INDEX` (255) marks a pixel whose label is unknown, which the loss
+:data:`wsl_lib.conventions.IGNORE_INDEX` (255) marks a pixel whose label is unknown, which the loss
 skips. The scores (mIoU) are in :mod:`wsl_lib.metrics`, the model in :mod:`wsl_lib.models`,
 the colours of label maps in :mod:`wsl_lib.viz`. Derived in chapter 5.
 
@@ -17,7 +17,7 @@ the colours of label maps in :mod:`wsl_lib.viz`. Derived in chapter 5.
   differs from the colour just outside the box.
 * **A segmenter**: :class:`wsl_lib.models.SmallSegmenter`, a tiny fully convolutional network,
   trained by :func:`train_segmenter` with :func:`wsl_lib.train.fit` and a per-pixel
-  cross-entropy that skips :data:`wsl_lib.data.IGNORE_INDEX`.
+  cross-entropy that skips :data:`wsl_lib.conventions.IGNORE_INDEX`.
 """
 
 from __future__ import annotations
@@ -26,14 +26,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_boxes, check_number, check_same_length, check_size, check_tensor
+from ._checks import check_boxes, check_class_indices, check_number, check_same_length, check_size, check_tensor
 from .boxes import boxes_to_masks
 from .cam import normalize
-from .data import IGNORE_INDEX
+from .conventions import IGNORE_INDEX
 from .localize import largest_component
-from .metrics import _check_label_map
 from .models import SmallSegmenter
-from .train import default_loss, fit, predict, seed_everything
+from .seeding import seed_everything
+from .train import default_loss, fit, predict
+
+__all__ = [
+    "box_colour_masks", "box_pseudo_masks", "cam_label_scores", "cam_pseudo_masks", "mean_field_refine",
+    "pairwise_affinities", "predict_masks", "segmentation_loss", "train_segmenter"
+]
 
 
 # --------------------------------------------------------------------------- from CAMs
@@ -44,9 +49,7 @@ def _label_matrix(labels: torch.Tensor, cams: torch.Tensor) -> torch.Tensor:
     n, num_classes = cams.shape[:2]
     if labels.ndim == 1:
         check_tensor("labels", labels, kind="int")
-        if bool(((labels < 0) | (labels >= num_classes)).any()):
-            raise ValueError(f"labels: expected class indices in [0, {num_classes - 1}], "
-                             f"got values from {int(labels.min())} to {int(labels.max())}")
+        check_class_indices("labels", labels, num_classes)
         present = F.one_hot(labels.long(), num_classes).bool()
     else:
         check_tensor("labels", labels, ndim=2, shape=(n, num_classes), kind="real")
@@ -242,7 +245,7 @@ def box_pseudo_masks(boxes: torch.Tensor, classes: torch.Tensor, size, *, band: 
         classes: the class ``c`` of each box, ``(N,)`` or ``(N, K)``; its pixels get label ``c + 1``.
         size: ``(H, W)`` of the masks.
         band: a fraction in [0, 0.5): the pixels inside a box but within ``band * width`` of its left
-            or right side, or ``band * height`` of its top or bottom, are :data:`wsl_lib.data.IGNORE_INDEX`
+            or right side, or ``band * height`` of its top or bottom, are :data:`wsl_lib.conventions.IGNORE_INDEX`
             (the box border is where a filled box is most often wrong). 0 fills the whole box.
 
     Pixels outside every box are background (0); where boxes overlap, the smaller box wins.
@@ -299,7 +302,7 @@ def box_colour_masks(images: torch.Tensor, boxes: torch.Tensor, classes: torch.T
 
 def segmentation_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Per-pixel cross-entropy of scores ``(N, L, H, W)`` against labels ``(N, H, W)``; pixels at
-    :data:`wsl_lib.data.IGNORE_INDEX` count for nothing (the loss of :func:`wsl_lib.train.default_loss`).
+    :data:`wsl_lib.conventions.IGNORE_INDEX` count for nothing (the loss of :func:`wsl_lib.train.default_loss`).
 
     The loss of :func:`train_segmenter` (chapter 5).
     """
@@ -311,20 +314,21 @@ def segmentation_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Ten
     return default_loss(outputs, targets)
 
 
-def train_segmenter(images: torch.Tensor, masks: torch.Tensor, num_labels: int, *, widths=(16, 32, 64),
+def train_segmenter(images: torch.Tensor, label_maps: torch.Tensor, num_labels: int, *, widths=(16, 32, 64),
                     encoder=None, encoder_channels: int | None = None, epochs: int = 10, lr: float = 1e-2,
                     batch_size: int = 32, seed: int = 0,
                     progress: bool = True, device=None) -> SmallSegmenter:
-    """A :class:`wsl_lib.models.SmallSegmenter` trained on ``images`` ``(N, 3, H, W)`` and label maps ``masks`` ``(N, H, W)``
-    (exact masks or pseudo-masks, :data:`wsl_lib.data.IGNORE_INDEX` where unknown) with :func:`wsl_lib.train.fit`.
+    """A :class:`wsl_lib.models.SmallSegmenter` trained on ``images`` ``(N, 3, H, W)`` and ``label_maps`` ``(N, H, W)``
+    int (0 background, ``c + 1`` class ``c``, from exact masks or pseudo-masks;
+    :data:`wsl_lib.conventions.IGNORE_INDEX` where unknown) with :func:`wsl_lib.train.fit`.
 
     Used in chapter 5.
     """
-    check_tensor("masks", masks, ndim=3, kind="int")
-    _check_label_map("masks", masks, num_labels, IGNORE_INDEX)
+    check_tensor("label_maps", label_maps, ndim=3, kind="int")
+    check_class_indices("label_maps", label_maps, num_labels, ignore_index=IGNORE_INDEX)
     seed_everything(seed)
     model = SmallSegmenter(num_labels, widths=widths, encoder=encoder, encoder_channels=encoder_channels)
-    fit(model, images, masks, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
+    fit(model, images, label_maps, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
         loss_fn=segmentation_loss, device=device, progress=progress)
     return model
 

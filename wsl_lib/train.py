@@ -1,4 +1,8 @@
-"""Training: seeding, a small training loop with a text progress bar, prediction, and cached recipes.
+"""Training: a small training loop with a text progress bar, its losses, prediction and accuracy.
+
+Generic: it knows nothing of the book's datasets or models (the book's recipes, which train the
+classifier every chapter shares and keep it in the model cache, are in :mod:`wsl_lib.recipes`).
+Seeds go through :mod:`wsl_lib.seeding`.
 
 The progress bar is plain-text ``tqdm`` written to standard output, with no
 timings in it, so that a notebook's stored output is the same on every machine
@@ -10,7 +14,7 @@ Used from the first look on; the training rule of the budget comparison is in ch
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -18,12 +22,18 @@ import torchvision
 from torch import nn
 from tqdm import tqdm
 
-from . import cache
-from ._checks import check_number, check_same_length, check_tensor
-from .augment import HIDE_AND_SEEK_GRIDS, hide_and_seek
-from .data import DIGIT_CLASSES, IGNORE_INDEX, SHAPE_CLASSES, make_digits, make_shapes
-from .models import SmallCNN
-from .seeding import generator, seed_everything  # noqa: F401 (seed_everything is part of this module's API)
+from ._checks import check_number, check_same_length, check_tensor, describe
+from .conventions import IGNORE_INDEX
+from .seeding import generator, seed_everything
+
+__all__ = ["FitResult", "accuracy", "box_loss", "default_device", "default_loss", "fit", "predict"]
+
+
+class FitResult(NamedTuple):
+    """What :func:`fit` returns (from chapter 1 on, where :func:`fit` is first called directly)."""
+
+    loss: list
+    """The mean training loss of each epoch, epoch 1 first."""
 
 
 def default_device() -> torch.device:
@@ -36,7 +46,7 @@ def default_device() -> torch.device:
 
 def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Cross-entropy for integer targets (class per image ``(N,)`` or per pixel ``(N, H, W)``,
-    where :data:`wsl_lib.data.IGNORE_INDEX` marks pixels to ignore); binary cross-entropy for float multi-hot targets ``(N, C)``.
+    where :data:`wsl_lib.conventions.IGNORE_INDEX` marks pixels to ignore); binary cross-entropy for float multi-hot targets ``(N, C)``.
 
     The loss of :func:`fit` when none is given, from the first look on; chapter 5's segmenter uses
     it per pixel.
@@ -70,7 +80,8 @@ def box_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs: int = 2,
         batch_size: int = 64, lr: float = 1e-2, weight_decay: float = 1e-4, seed: int = 0,
         loss_fn: Callable | None = None, augment: Callable | None = None,
-        device: torch.device | str | None = None, progress: bool = True) -> dict:
+        on_epoch: Callable[[int, nn.Module], None] | None = None,
+        device: torch.device | str | None = None, progress: bool = True) -> FitResult:
     """Train ``model`` in place with AdamW and a one-cycle learning-rate schedule.
 
     Used from the first look on (through :func:`trained_classifier`); chapter 1 is the first to call
@@ -86,11 +97,18 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
         loss_fn: ``loss_fn(outputs, targets) -> scalar``; :func:`default_loss` if None.
         augment: optional ``augment(x, y, generator) -> (x, y)`` applied to each batch
             on the training device (for example an erasing or mixing augmentation).
+        on_epoch: optional ``on_epoch(epoch, model)``, called after each epoch (``epoch`` counted
+            from 1) with the model being trained: after epochs 1 to ``epochs - 1`` as it stands
+            (training mode, channels-last memory), after the last epoch as ``fit`` returns it
+            (eval mode, default memory format). What it returns is ignored. Training stays that of
+            ``fit`` alone if it changes no weight or statistic and draws no random number (put the
+            model in eval mode under ``torch.no_grad()`` to evaluate it, then back, as
+            :func:`wsl_lib.noise.fit_recording` does).
         device: where to train; :func:`default_device` if None. The model stays there.
         progress: show a text progress bar.
 
     Returns:
-        ``{"loss": [mean training loss of each epoch]}``.
+        A :class:`FitResult`: ``loss``, the mean training loss of each epoch.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
@@ -101,6 +119,8 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
     check_number("batch_size", batch_size, low=1, integer=True)
     check_number("lr", lr, low=0.0, low_open=True)
     check_number("weight_decay", weight_decay, low=0.0)
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch: expected None or a function on_epoch(epoch, model), got {describe(on_epoch)}")
     loss_fn = loss_fn or default_loss
     device = torch.device(device) if device is not None else default_device()
     seed_everything(seed)
@@ -115,7 +135,7 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch,
                                                    pct_start=0.2)
-    history = {"loss": []}
+    losses = []
     for epoch in range(epochs):
         order = torch.randperm(n, generator=g)
         total = 0.0
@@ -135,11 +155,15 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
             optimizer.step()
             schedule.step()
             total += loss.item()
-        history["loss"].append(total / steps_per_epoch)
+        losses.append(total / steps_per_epoch)
+        if on_epoch is not None and epoch + 1 < epochs:
+            on_epoch(epoch + 1, model)
     # back to the default memory format: the trained model then computes bit for bit as a copy
     # loaded from its saved weights does, so a notebook prints the same with a cold or a warm cache
     model.to(memory_format=torch.contiguous_format).eval()
-    return history
+    if on_epoch is not None:
+        on_epoch(epochs, model)
+    return FitResult(loss=losses)
 
 
 @torch.no_grad()
@@ -166,48 +190,3 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
     check_tensor("labels", labels, ndim=1, kind="int")
     check_same_length(logits=logits, labels=labels)
     return float((logits.argmax(1) == labels.to(logits.device)).float().mean())
-
-
-# --------------------------------------------------------------------------- recipes
-
-DATASETS = {"shapes": make_shapes, "digits": make_digits}
-CLASS_NAMES = {"shapes": SHAPE_CLASSES, "digits": DIGIT_CLASSES}
-# training-time augmentations a recipe can name (a name, not a function, so that it enters the cache key)
-#: The augmentations that :func:`trained_classifier` knows by name.
-AUGMENTS = {"hide_and_seek": lambda: hide_and_seek(grid=HIDE_AND_SEEK_GRIDS, p=0.5, fill=0.5)}
-
-
-def trained_classifier(dataset: str = "shapes", *, head: str = "gap", widths=(16, 32, 64, 128),
-                       n_train: int = 12000, epochs: int = 2, lr: float = 1e-2, batch_size: int = 64,
-                       seed: int = 0, augment: str | None = None, use_cache: bool = True, progress: bool = False,
-                       device=None) -> SmallCNN:
-    """The book's classifier recipe: a :class:`wsl_lib.models.SmallCNN` trained with image-level labels only.
-
-    Generates ``n_train`` training images of ``dataset`` (``"shapes"`` or ``"digits"``)
-    with ``seed``, trains for ``epochs`` epochs of ``batch_size`` images and returns the model in eval mode on
-    ``device``. Chapter 2 trains the GAP model with the defaults; later chapters call
-    this function again and get the same model, from the per-user cache when it
-    holds one (see :mod:`wsl_lib.cache`), or trained afresh, deterministically.
-    No progress bar by default (``progress=True`` shows one): a notebook then prints the same
-    whether the model was trained or loaded from the cache. ``augment`` names a training-time
-    augmentation of :data:`AUGMENTS` (``"hide_and_seek"``: :func:`wsl_lib.augment.hide_and_seek`
-    with the paper's patch sizes in proportion, chapter 7), or None.
-    """
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset: expected one of {', '.join(map(repr, DATASETS))}, got {dataset!r}")
-    if augment is not None and augment not in AUGMENTS:
-        raise ValueError(f"augment: expected None or one of {', '.join(map(repr, AUGMENTS))}, got {augment!r}")
-    device = torch.device(device) if device is not None else default_device()
-    config = dict(recipe="classifier", dataset=dataset, head=head, widths=list(widths), n_train=n_train,
-                  epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, augment=augment, device=device.type)
-
-    def make():
-        seed_everything(seed)                                     # the initial weights depend on the seed only
-        return SmallCNN(len(CLASS_NAMES[dataset]), head=head, widths=tuple(widths))
-
-    def train(model):
-        data = DATASETS[dataset](n_train, split="train", seed=seed)
-        fit(model, data.images, data.labels, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device,
-            progress=progress, augment=AUGMENTS[augment]() if augment else None)
-
-    return cache.cached_model(config, make, train, use_cache=use_cache).to(device).eval()

@@ -15,9 +15,14 @@ import torch
 import torch.nn.functional as F
 import torchvision.utils as tvu
 
-from ._checks import check_boxes, check_number, check_tensor
+from ._checks import check_boxes, check_class_indices, check_number, check_tensor
 from .cam import normalize
-from .data import IGNORE_INDEX
+from .conventions import IGNORE_INDEX
+
+__all__ = [
+    "colourize", "draw_boxes", "draw_masks", "GT_COLOUR", "heatmap", "LABEL_COLOURS", "OTHER_COLOUR",
+    "overlay", "PRED_COLOUR", "show_images", "to_uint8"
+]
 
 # Ground truth and prediction in every figure of the book: blue and orange of the Okabe-Ito
 # palette, a pair that stays distinct under the common colour-vision deficiencies; every
@@ -72,7 +77,7 @@ def overlay(image: torch.Tensor, cam: torch.Tensor, alpha: float = 0.5, cmap: st
     return (1 - alpha) * image + alpha * heatmap(cam, cmap)
 
 
-def _upscale(image: torch.Tensor, scale: int) -> torch.Tensor:
+def _upscale_nearest(image: torch.Tensor, scale: int) -> torch.Tensor:
     check_number("scale", scale, low=1, integer=True)
     return image.repeat_interleave(scale, -1).repeat_interleave(scale, -2) if scale > 1 else image
 
@@ -86,7 +91,7 @@ def draw_boxes(image: torch.Tensor, boxes: torch.Tensor, colours=PRED_COLOUR, *,
     Used from the first look on.
     """
     check_boxes("boxes", boxes)
-    out = _upscale(to_uint8(image), scale)
+    out = _upscale_nearest(to_uint8(image), scale)
     keep = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
     if isinstance(colours, (list, tuple)):
         colours = [c for c, k in zip(colours, keep.tolist()) if k]
@@ -111,7 +116,7 @@ def draw_masks(image: torch.Tensor, masks: torch.Tensor, colours="yellow", *, al
     if masks.shape[-2:] != out.shape[-2:]:
         raise ValueError(f"masks: expected masks of the image's size {tuple(out.shape[-2:])}, got {tuple(masks.shape)}")
     out = tvu.draw_segmentation_masks(out, masks.detach().cpu(), alpha=alpha, colors=colours)
-    return _upscale(out, scale)
+    return _upscale_nearest(out, scale)
 
 
 def show_images(images, titles=None, *, ncols: int = 8, panel_inches: float = 1.6, cmap: str | None = None,
@@ -160,15 +165,12 @@ LABEL_COLOURS = torch.tensor([[0.0, 0.0, 0.0], [0.90, 0.10, 0.10], [0.10, 0.60, 
 
 def colourize(maps: torch.Tensor) -> torch.Tensor:
     """Label maps ``(N, H, W)`` -> colour images ``(N, 3, H, W)`` in [0, 1] (one fixed colour per label,
-    :data:`wsl_lib.data.IGNORE_INDEX` white), for :func:`wsl_lib.viz.show_images`.
+    :data:`wsl_lib.conventions.IGNORE_INDEX` white), for :func:`wsl_lib.viz.show_images`.
 
     Used first in chapter 5.
     """
     check_tensor("maps", maps, ndim=3, kind="int")
-    bad = (maps != IGNORE_INDEX) & ((maps < 0) | (maps >= len(LABEL_COLOURS)))
-    if bool(bad.any()):
-        raise ValueError(f"maps: expected labels in [0, {len(LABEL_COLOURS) - 1}] or {IGNORE_INDEX} (ignored), "
-                         f"got the value {int(maps[bad][0])}")
+    check_class_indices("maps", maps, len(LABEL_COLOURS), ignore_index=IGNORE_INDEX)
     maps = maps.detach().cpu().long()
     colours = torch.cat([LABEL_COLOURS, torch.ones(1, 3)])
     index = torch.where(maps == IGNORE_INDEX, len(LABEL_COLOURS), maps)
