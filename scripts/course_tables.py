@@ -100,7 +100,67 @@ def tables() -> dict:
             ex_lines.append(f"| {chapter_number(c['file']) or 'first look'} | {{ref}}`{e['title']} <{e['label']}>` | "
                             f"{e['kind']} | {check} |")
     return {"chapters.md": "\n".join(lines) + "\n", "exercises.md": "\n".join(ex_lines) + "\n",
-            "run_times.md": run_times(chapters, measured)}
+            "run_times.md": run_times(chapters, measured), "layers.md": layers(), "api_modules.md": api_modules()}
+
+
+def _layers() -> list[list[str]]:
+    """wsl_lib's layers, top first, as the import-linter contract of pyproject.toml writes them."""
+    import tomllib
+
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    return [[m.strip() for m in layer.split("|")] for layer in contract["layers"]]
+
+
+def _module_doc(name: str):
+    """The docstring and ``__all__`` of ``wsl_lib/<name>.py``, read without importing it."""
+    import ast
+
+    source = (ROOT / "wsl_lib" / f"{name}.py").read_text()
+    tree = ast.parse(source)
+    names = next((ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                  and any(getattr(t, "id", None) == "__all__" for t in n.targets)), [])
+    lines = source.splitlines()
+    documented = set()        # what autodoc shows: functions and classes, and constants with a #: comment
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            documented.add(node.name)
+        elif isinstance(node, ast.Assign) and node.lineno > 1 and lines[node.lineno - 2].lstrip().startswith("#:"):
+            documented |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return ast.get_docstring(tree) or "", [(n, n in documented) for n in names]
+
+
+def _job(doc: str) -> str:
+    first = doc.strip().splitlines()[0].rstrip(".") if doc.strip() else "—"
+    return re.sub(r":[a-z]+:`~?([^`<]+?)(?: <[^>]+>)?`", r"`\1`", first).replace("|", "/")
+
+
+def api_modules() -> str:
+    """The body of the page "The library": one section per public module, from the lowest layer up
+    (the order a reader meets them), each with a short contents of its public names, then autodoc's
+    entries (the module's docstring first, whose first line is its job)."""
+    out = []
+    for layer in reversed(_layers()):
+        for name in layer:
+            if name.startswith("_"):
+                continue
+            doc, names = _module_doc(name)
+            contents = ", ".join(f"{{py:obj}}`~wsl_lib.{name}.{n}`" if shown else f"`{n}`" for n, shown in names)
+            out += [f"## `wsl_lib.{name}`", "", f"**Contents:** {contents}", "",
+                    "```{eval-rst}", f".. automodule:: wsl_lib.{name}", "   :members:", "```", ""]
+    return "\n".join(out)
+
+
+def layers() -> str:
+    """The table of the page "The library": wsl_lib's layers, top first, as the import-linter contract
+    of pyproject.toml writes them (the one place they are kept), each module with the first line of
+    its docstring (its job)."""
+    layers = _layers()
+    lines = ["| layer | module | its job |", "| ---: | --- | --- |"]
+    for number, layer in enumerate(layers):
+        for name in layer:
+            module = f"`{name}` (private)" if name.startswith("_") else f"{{mod}}`{name} <wsl_lib.{name}>`"
+            lines.append(f"| {len(layers) - number} | {module} | {_job(_module_doc(name)[0])} |")
+    return "\n".join(lines) + "\n"
 
 
 def run_times(chapters: list, measured: dict) -> str:

@@ -14,7 +14,7 @@ model's device. The rule of every function that reads a model's outputs (the map
 :mod:`wsl_lib.gradcam`, :func:`wsl_lib.train.predict`): it puts the model in eval mode first, so
 that batch normalization uses its running statistics and an image's map never depends on the
 other images of the batch. Both modules share their argument
-checks (in :mod:`wsl_lib._checks`) and their last two steps, :func:`upsample` and :func:`normalize`.
+checks (in the private ``wsl_lib._checks``) and their last two steps, :func:`upsample` and :func:`normalize`.
 
 Derived in chapter 3; the first look uses it first.
 """

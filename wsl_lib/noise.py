@@ -168,7 +168,7 @@ def estimate_transition(probabilities: torch.Tensor, labels: torch.Tensor) -> to
     observed noisy labels, it is the fraction of each true class carrying each noisy label.
 
     The reference of chapter 9's exercise "Estimate the noise"
-    (:func:`wsl_lib.exercises.check_transition_estimate`).
+    (:func:`wsl_lib.exercises.grade_transition_estimate`).
     """
     check_tensor("probabilities", probabilities, ndim=2, kind="float", finite=True)
     num_classes = probabilities.shape[1]

@@ -39,7 +39,7 @@ class FitResult(NamedTuple):
 def default_device() -> torch.device:
     """CUDA when a GPU is present, otherwise the CPU.
 
-    Used by :func:`fit` and :func:`trained_classifier`, from the first look on.
+    Used by :func:`fit` and :func:`wsl_lib.recipes.trained_classifier`, from the first look on.
     """
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -84,7 +84,7 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, epochs
         device: torch.device | str | None = None, progress: bool = True) -> FitResult:
     """Train ``model`` in place with AdamW and a one-cycle learning-rate schedule.
 
-    Used from the first look on (through :func:`trained_classifier`); chapter 1 is the first to call
+    Used from the first look on (through :func:`wsl_lib.recipes.trained_classifier`); chapter 1 is the first to call
     it directly.
 
     Args:
