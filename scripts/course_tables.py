@@ -155,12 +155,12 @@ def layers() -> str:
     of pyproject.toml writes them (the one place they are kept), each module with the first line of
     its docstring (its job)."""
     layers = _layers()
-    lines = ["| layer | module | its job |", "| ---: | --- | --- |"]
+    lines = ["```{table}", ":class: wsl-layers", "", "| layer: module | its job |", "| --- | --- |"]
     for number, layer in enumerate(layers):
         for name in layer:
             module = f"`{name}` (private)" if name.startswith("_") else f"{{mod}}`{name} <wsl_lib.{name}>`"
-            lines.append(f"| {len(layers) - number} | {module} | {_job(_module_doc(name)[0])} |")
-    return "\n".join(lines) + "\n"
+            lines.append(f"| {len(layers) - number}:\u00a0{module} | {_job(_module_doc(name)[0])} |")
+    return "\n".join(lines + ["```"]) + "\n"
 
 
 def run_times(chapters: list, measured: dict) -> str:
