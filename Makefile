@@ -1,6 +1,7 @@
 # Two commands from a fresh clone (Python 3.11 and make are all they need):
 #   make book    install the toolchain into .venv and build the HTML book into _build/html
-#   make unit    the unit tests of wsl_lib alone (about a minute; no notebooks, no book build, no browser)
+#   make unit    the unit tests of wsl_lib alone, tests/ without tests/book/ (about a minute; no notebooks,
+#                no book build, no browser)
 #   make test    install the toolchain into .venv and run every test (unit tests, every notebook
 #                run once from a clean install with its outputs compared as nbval compares them,
 #                the book build with warnings as errors)
@@ -44,9 +45,9 @@ student: $(STAMP)
 	@echo "Open _build_student/_build/html/index.html; the student notebooks are in _build_student/notebooks"
 
 unit: $(STAMP)
-	$(PY) -m pytest tests -m "not slow" --ignore=tests/test_notebooks.py -q
+	$(PY) -m pytest tests --ignore=tests/book -m "not slow" -q
 
-# every notebook runs once, in tests/test_clean_install.py (a clean install, outputs compared);
+# every notebook runs once, in tests/book/test_clean_install.py (a clean install, outputs compared);
 # `make determinism` runs nbval itself over the notebooks
 test: $(STAMP)
 	$(PY) -m pytest tests

@@ -1,5 +1,5 @@
 """Where the book's pages are: the notebooks and pages listed in _toc.yml, in reading order, and
-their numbers in the sidebar (for the scripts; tests/book_files.py re-exports these for the tests)."""
+their numbers in the sidebar (for the scripts; tests/book/book_files.py re-exports these for the tests)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ repository URL in ``_config.yml``). For each exercise: its title, its kind (a *c
 exercise has a checker in ``wsl_lib.exercises`` that the student runs; an *experiment* asks
 to change something and measure; the others are *conceptual*), and the checker's name. And
 for the page "Running this book", each notebook's time in book order and alone.
-``make execute`` and ``make execute-cold`` run this script; ``tests/test_course_tables.py`` fails when the tables
+``make execute`` and ``make execute-cold`` run this script; ``tests/book/test_course_tables.py`` fails when the tables
 are stale, so the page never drifts from the chapters.
 """
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def colab_cell(repository_url: str):
-    # formatted as black formats it (tests/test_notebooks.py checks every notebook with black); a
+    # formatted as black formats it (tests/book/test_notebooks.py checks every notebook with black); a
     # copy of the book made before it was published names the placeholder repository, and then the
     # cell says in one line what to do instead of failing with pip's error
     source = (

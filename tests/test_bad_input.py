@@ -563,7 +563,7 @@ EXEMPT = {
     "train.default_device": "takes no argument",
     "train.FitResult": "a NamedTuple of results that train.fit builds, never a reader",
     "noise.Recording": "a NamedTuple of results that noise.fit_recording builds, never a reader",
-    "cache.cache_dir": "takes no argument (the directory comes from WSL_CACHE_DIR, checked in test_seeding_claims)",
+    "cache.cache_dir": "takes no argument (the directory comes from WSL_CACHE_DIR, checked in test_cache.py)",
     "metrics.MaxBoxAccuracy": "a NamedTuple of results that wsl_lib builds, never a reader",
     "metrics.WSOLScores": "a NamedTuple of results that wsl_lib builds, never a reader",
     "claims.Bound": "a NamedTuple that claims.above and claims.below build (their rows check the input)",

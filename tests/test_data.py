@@ -2,9 +2,7 @@ import pytest
 import torch
 
 from wsl_lib import data
-from wsl_lib.boxes import masks_to_boxes
 from wsl_lib.data import make_digits, make_shapes
-from wsl_lib.probes import paint_out
 
 
 @pytest.fixture(scope="module")
@@ -127,13 +125,6 @@ def test_subset_and_repr(shapes):
     assert "shapes" in repr(shapes) and "300 images of 64x64" in repr(shapes)
 
 
-def test_masks_to_boxes_pixel_edges_and_empty():
-    masks = torch.zeros(3, 8, 8, dtype=torch.bool)
-    masks[0, 2:5, 1:3] = True
-    masks[2, 7, 7] = True
-    assert masks_to_boxes(masks).tolist() == [[1, 2, 3, 5], [0, 0, 0, 0], [7, 7, 8, 8]]
-
-
 @pytest.mark.parametrize("kwargs, error, words", [
     (dict(n=0), ValueError, "n: expected a value in [1, inf]"),
     (dict(n=2.5), TypeError, "n: expected an int"),
@@ -153,26 +144,3 @@ def test_make_digits_bad_input():
         make_digits(4, image_size=40)
     with pytest.raises(ValueError, match="split"):
         make_digits(4, split="dev")
-
-
-def test_paint_out_fills_the_object_with_the_median_of_the_rest():
-    images = torch.zeros(2, 3, 2, 3)
-    images[0, 0] = torch.tensor([[9.0, 1.0, 2.0], [3.0, 4.0, 9.0]])  # channel 0 of image 0
-    images[0, 1] = 0.5
-    masks = torch.zeros(2, 2, 3, dtype=torch.bool)
-    masks[0, 0, 0] = masks[0, 1, 2] = True  # the two 9s are the object
-    out = paint_out(images, masks)
-    # the rest is 1, 2, 3, 4: nanmedian takes the lower middle value, 2
-    assert out[0, 0].tolist() == [[2.0, 1.0, 2.0], [3.0, 4.0, 2.0]]
-    assert torch.equal(out[0, 1], images[0, 1]) and torch.equal(out[1], images[1])  # empty mask
-    assert images[0, 0, 0, 0] == 9.0  # the input is not changed
-
-
-def test_paint_out_on_shapes_leaves_no_trace_of_the_object():
-    shapes = make_shapes(8, split="test")
-    out = paint_out(shapes.images, shapes.masks)
-    inside = shapes.masks[:, None].expand_as(out)
-    assert torch.equal(out[~inside], shapes.images[~inside])
-    for i in range(8):  # one colour per channel over the object
-        patch = out[i][:, shapes.masks[i]]
-        assert torch.equal(patch, patch[:, :1].expand_as(patch))

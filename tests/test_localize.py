@@ -1,6 +1,5 @@
 import pytest
 import torch
-import torchvision.ops as ops
 
 from wsl_lib import localize
 from wsl_lib.boxes import best_iou, paired_box_iou, masks_to_boxes
@@ -39,23 +38,6 @@ def test_rule_is_invariant_to_positive_scaling_and_negative_offsets_below_thresh
     torch.manual_seed(0)
     maps = torch.rand(4, 16, 16)
     torch.testing.assert_close(localize.boxes_from_maps(maps), localize.boxes_from_maps(maps * 7.5))
-
-
-def test_box_iou_matches_torchvision_and_handles_empty():
-    torch.manual_seed(0)
-    xy = torch.rand(20, 2) * 10
-    a = torch.cat([xy, xy + torch.rand(20, 2) * 10], 1)
-    xy = torch.rand(20, 2) * 10
-    b = torch.cat([xy, xy + torch.rand(20, 2) * 10], 1)
-    torch.testing.assert_close(paired_box_iou(a, b), ops.box_iou(a, b).diagonal())
-    assert paired_box_iou(torch.zeros(1, 4), torch.zeros(1, 4)).item() == 0
-    assert paired_box_iou(torch.tensor([[0.0, 0, 2, 2]]), torch.tensor([[0.0, 0, 2, 2]])).item() == 1
-
-
-def test_best_iou_over_several_ground_truth_boxes():
-    pred = torch.tensor([[0.0, 0, 2, 2]])
-    gt = torch.tensor([[[5.0, 5, 6, 6], [0.0, 0, 2, 4]]])
-    assert best_iou(pred, gt).item() == pytest.approx(0.5)
 
 
 def test_localization_accuracy_hand_worked():
@@ -150,3 +132,23 @@ def test_pipeline_from_a_model_step_by_step():
     assert bool((boxes >= 0).all() and (boxes <= 32).all())
     cand = localize.candidate_boxes(maps, fractions=(0.3,))
     assert bool((best_iou(boxes, cand) == 1).all())      # the text rule's box is one of the candidates
+
+# --- choosing the threshold fraction on held-out boxes ---
+
+
+def test_choose_threshold_picks_the_best_and_breaks_ties_first():
+    maps = torch.zeros(1, 8, 8)
+    maps[0, 2:6, 2:6] = 1.0
+    maps[0, 0:8, 0:8] += 0.5                                           # background at half the peak
+    gt = torch.tensor([[2.0, 2, 6, 6]])
+    best, accs = localize.choose_fraction(maps, gt, [0.2, 0.3, 0.4, 0.9])
+    assert accs == [0.0, 0.0, 1.0, 1.0] and best == 0.4
+
+
+def test_choose_threshold_all_zero_maps_and_bad_candidates():
+    best, accs = localize.choose_fraction(torch.zeros(2, 8, 8), torch.tensor([[0.0, 0, 4, 4]] * 2), [0.3, 0.6])
+    assert best == 0.3 and accs == [0.0, 0.0]
+    with pytest.raises(ValueError, match="fractions"):
+        localize.choose_fraction(torch.zeros(1, 8, 8), torch.zeros(1, 4), [])
+    with pytest.raises(ValueError, match="fractions"):
+        localize.choose_fraction(torch.zeros(1, 8, 8), torch.zeros(1, 4), [0.0])

@@ -1,75 +1,10 @@
 import math
 
-import numpy as np
 import pytest
 import torch
-from sklearn.metrics import confusion_matrix as sk_confusion_matrix
-from sklearn.metrics import jaccard_score
 
-from wsl_lib import data, metrics, models, viz
+from wsl_lib import data, metrics, models
 from wsl_lib import segment as seg
-
-
-def test_mean_iou_hand_worked_example():
-    # one 2x3 image; labels 0 (background), 1, 2
-    target = torch.tensor([[[0, 0, 1], [0, 2, 2]]])
-    predicted = torch.tensor([[[0, 1, 1], [0, 0, 2]]])
-    cm = metrics.confusion_matrix(predicted, target, 3)
-    # rows: truth, columns: prediction
-    assert cm.tolist() == [[2, 1, 0], [0, 1, 0], [1, 0, 1]]
-    # IoU: background 2 / (3 + 3 - 2) = 1/2, class 1: 1 / (1 + 2 - 1) = 1/2, class 2: 1 / (2 + 1 - 1) = 1/2
-    assert metrics.iou_per_class(cm).tolist() == [0.5, 0.5, 0.5]
-    assert metrics.mean_iou(predicted, target, 3) == pytest.approx(0.5)
-
-
-def test_against_sklearn():
-    g = torch.Generator().manual_seed(0)
-    target = torch.randint(0, 5, (3, 8, 8), generator=g)
-    predicted = torch.randint(0, 5, (3, 8, 8), generator=g)
-    cm = metrics.confusion_matrix(predicted, target, 5)
-    assert np.array_equal(cm.numpy(), sk_confusion_matrix(target.flatten(), predicted.flatten(), labels=range(5)))
-    expected = jaccard_score(target.flatten(), predicted.flatten(), average=None, labels=range(5))
-    assert np.allclose(metrics.iou_per_class(cm).numpy(), expected)
-    assert metrics.mean_iou(predicted, target, 5) == pytest.approx(expected.mean())
-
-
-def test_class_absent_is_left_out_and_no_foreground():
-    # an image with no foreground, predicted perfectly: only the background counts, IoU 1
-    target = torch.zeros(1, 4, 4, dtype=torch.long)
-    assert math.isnan(metrics.iou_per_class(metrics.confusion_matrix(target, target, 3))[1])
-    assert metrics.mean_iou(target, target, 3) == 1.0
-    # a class predicted but absent from the truth counts, with IoU 0
-    predicted = target.clone()
-    predicted[0, 0, 0] = 2
-    iou = metrics.iou_per_class(metrics.confusion_matrix(predicted, target, 3))
-    assert iou[2] == 0 and math.isnan(iou[1])
-    assert metrics.mean_iou(predicted, target, 3) == pytest.approx((15 / 16 + 0) / 2)
-
-
-def test_ignore_index_and_all_ignored():
-    target = torch.tensor([[[0, 1], [255, 1]]])
-    predicted = torch.tensor([[[0, 1], [1, 255]]])
-    assert metrics.confusion_matrix(predicted, target, 2).tolist() == [[1, 0], [0, 1]]
-    # the pixel predicted 255 (no label) is a miss of its true label 1: IoU 1/2 for label 1
-    assert metrics.mean_iou(predicted, target, 2) == (1.0 + 0.5) / 2
-    assert metrics.mean_iou(predicted, target, 2, unlabelled="skip") == 1.0
-    everything = torch.full((1, 2, 2), 255)
-    assert metrics.mean_iou(everything, target, 2) == 0.0                     # every pixel missed
-    assert math.isnan(metrics.mean_iou(everything, target, 2, unlabelled="skip"))   # nothing counted
-
-
-def test_metric_checks_arguments():
-    t = torch.zeros(1, 2, 2, dtype=torch.long)
-    with pytest.raises(ValueError, match="predicted: expected class indices in \\[0, 1\\]"):
-        metrics.confusion_matrix(t + 3, t, 2)
-    with pytest.raises(TypeError, match="target: expected an integer tensor"):
-        metrics.confusion_matrix(t, t.float(), 2)
-    with pytest.raises(ValueError, match="predicted: expected the shape of target"):
-        metrics.confusion_matrix(torch.zeros(1, 2, 3, dtype=torch.long), t, 2)
-    with pytest.raises(ValueError, match="num_classes"):
-        metrics.confusion_matrix(t, t, 0)
-    with pytest.raises(ValueError, match="confusion: expected a square matrix"):
-        metrics.iou_per_class(torch.zeros(2, 3, dtype=torch.long))
 
 
 def _cams():
@@ -215,11 +150,3 @@ def test_segmenter_shapes_training_and_ignore_index():
     assert loss.item() == pytest.approx(math.log(2))
     with pytest.raises(ValueError, match="label_maps: expected class indices in \\[0, 1\\]"):
         seg.train_segmenter(images, truth + 2, 2, epochs=1, progress=False)
-
-
-def test_colourize():
-    maps = torch.tensor([[[0, 1], [255, 2]]])
-    rgb = viz.colourize(maps)
-    assert rgb.shape == (1, 3, 2, 2) and rgb.dtype == torch.float32
-    assert rgb[0, :, 1, 0].tolist() == [1.0, 1.0, 1.0]        # ignored pixels are white
-    assert rgb[0, :, 0, 0].tolist() == [0.0, 0.0, 0.0]        # background is black

@@ -12,7 +12,7 @@ import torch
 
 import wsl_lib as wsl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 pytest.importorskip("torchcam", reason="benchmark requirements not installed: pip install -r requirements-bench.txt")
 pytest.importorskip("pytorch_grad_cam", reason="benchmark requirements not installed")
 

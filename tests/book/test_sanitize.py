@@ -4,7 +4,7 @@ from pathlib import Path
 
 from nbval.plugin import get_sanitize_patterns
 
-SANITIZE = Path(__file__).with_name("sanitize.cfg")
+SANITIZE = Path(__file__).resolve().parents[1] / "sanitize.cfg"
 
 
 def test_every_pattern_parses_and_applies():
