@@ -15,7 +15,8 @@
 #   make robustness   run the book under seeds 1-5 and older CPU code paths; write the report and its page
 #   make set-repository URL=https://github.com/owner/name   set the book's repository URL everywhere
 #   make linkcheck    check the external links of the book (needs internet; not a CI gate)
-#   make bench   run the benchmarks against TorchCAM, pytorch-grad-cam and OpenCV; print the tables
+#   make bench   run the benchmarks against TorchCAM, pytorch-grad-cam, OpenCV and a bare PyTorch
+#                training loop; print the tables
 #   make mutation  mutation testing (mutmut) of the modules that compute the book's numbers: the score
 #                and every survivor not in tests/mutation_survivors.txt (about 5 minutes)
 
@@ -81,6 +82,7 @@ linkcheck: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_cam.py
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_train.py
 
 # mutmut copies wsl_lib into mutants/ and runs the fast unit tests of [tool.mutmut] in
 # pyproject.toml against each mutant, two at a time (one thread each: it forks after torch starts)
