@@ -44,7 +44,7 @@ run), so its claims and glued values are read from the stored notebooks.
 The report, ``book/_data/robustness.json``, holds a fingerprint of what decides the results:
 the notebooks' code cells and wsl_lib's code without its docstrings and comments. The test
 command fails when the fingerprint is stale, when a finding failed in any run or when a text
-output differed (``tests/test_robustness.py``). The page ``book/robustness.md`` includes the
+output differed (``tests/book/test_robustness.py``). The page ``book/robustness.md`` includes the
 tables written to ``book/_data/robustness.md``.
 
 When a run crashes (an exception other than a failed claim), the script reports the run, the

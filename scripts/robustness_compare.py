@@ -3,7 +3,7 @@
 (:func:`compare`), with the claims, checks and glued values each notebook recorded.
 
 Used by scripts/robustness.py (the command line), its runner (scripts/robustness_run.py) and
-tests/test_clean_install.py.
+tests/book/test_clean_install.py.
 """
 
 from __future__ import annotations
