@@ -12,7 +12,7 @@ targets from a seeded generator: the time of a step does not depend on what the 
 * ``box regressor``: ``wsl.models.BoxRegressor()``, ``loss_fn=wsl.train.box_loss``, batch 32,
   lr 3e-3, as chapter 6 trains its few-shot localizer;
 * ``segmenter``: ``wsl.models.SmallSegmenter(7, encoder=<a SmallCNN body>, encoder_channels=128)``,
-  ``wsl.segment.segmentation_loss``, batch 32, lr 1e-2, as chapter 5 trains it with
+  ``wsl.segment.segmentation_loss``, batch 16, lr 1e-2, as chapter 5 trains it with
   ``wsl.segment.train_segmenter`` (its encoder a copy of the classifier's body).
 
 Methods, each training a fresh copy of the same initial weights on the same in-memory tensors
@@ -109,7 +109,7 @@ def setups(tiny: bool = False) -> dict:
     """``{name: Setup}``: the book's three set-ups, or (``tiny``) the same with narrow models on 16x16 images, batch 4."""
     size, body = (16, (4, 4, 4, 8)) if tiny else (64, (16, 32, 64, 128))
     batch = {"classifier": 4, "box regressor": 4, "segmenter": 4} if tiny else \
-        {"classifier": 64, "box regressor": 32, "segmenter": 32}
+        {"classifier": 64, "box regressor": 32, "segmenter": 16}
     models = wsl.models
     return {
         "classifier": Setup(lambda: models.SmallCNN(6, widths=body, image_size=size), _classes(size, 6),
