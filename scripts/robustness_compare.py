@@ -137,7 +137,7 @@ def _record_text(out: dict) -> str | None:
 def claims_of(cells: list[dict]) -> tuple[list[dict], int]:
     """The claims of these cells, in order, from the hidden records of ``wsl_lib.claims.claim``
     (``{"statement", "held", "parts": [{"value", "bound", "sense", "unit"}, ...]}``), and the number
-    of checks (the ``= checked:`` lines). An exercise checker's ✓ lines leave no record, so they are
+    of checks (the ``= checked:`` lines). An exercise checker's ``exercise passed:`` lines leave no record, so they are
     not counted as findings. A record that cannot be read is an error naming the claim."""
     found, checks = [], 0
     for cell in cells:

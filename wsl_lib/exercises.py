@@ -1,7 +1,8 @@
 """Automatic checks for the book's coding exercises.
 
 Each ``grade_*`` function takes the student's answer (a value or a function), compares it
-with a reference computed by wsl_lib, and either prints ``✓ <what is right>`` or raises
+with a reference computed by wsl_lib, and either prints ``exercise passed: <what is right>`` (not the ``✓`` of
+the book's findings, see :mod:`wsl_lib.claims`) or raises
 :class:`ExerciseError` saying what is wrong, in words a student can act on. A chapter's
 exercise text names its checker, e.g. ``wsl.exercises.grade_top1_localization(...)``.
 """
@@ -15,7 +16,6 @@ import torch
 from .baselines import centred_boxes
 from .boxes import part_boxes
 from .cam import class_activation_maps
-from .claims import CHECK_MARK
 from .gradcam import combine
 from .localize import choose_fraction, localization_accuracy
 from .metrics import confusion_matrix, mean_iou, pixel_precision_recall
@@ -26,8 +26,12 @@ __all__ = [
     "ExerciseError", "expect_close", "expect_tensor", "grade_best_fraction", "grade_cams",
     "grade_centred_boxes", "grade_gap", "grade_grad_cam", "grade_lse_pooling", "grade_mean_iou",
     "grade_part_boxes", "grade_pixel_precision_recall", "grade_top1_localization",
-    "grade_transition_estimate", "PART_BOX_CASES", "passed"
+    "grade_transition_estimate", "PART_BOX_CASES", "passed", "PASSED"
 ]
+
+PASSED = "exercise passed:"
+"""The start of the line a checker prints for a right answer: a verdict on the reader's answer,
+written in words so that it is never mistaken for a finding (``✓``) or a check (``= checked:``)."""
 
 
 class ExerciseError(AssertionError):
@@ -38,13 +42,13 @@ class ExerciseError(AssertionError):
 
 
 def passed(what: str) -> None:
-    """Print the check mark line of a passed exercise check.
+    """Print the line of a passed exercise check: ``exercise passed: <what>``.
 
     Called by every exercise checker, from the first look to chapter 9.
     """
     if not isinstance(what, str) or not what:
         raise TypeError(f"what: expected a non-empty str saying what was checked, got {what!r}")
-    print(f"{CHECK_MARK} {what}")
+    print(f"{PASSED} {what}")
 
 
 def expect_close(name: str, answer, expected: float, *, tol: float = 1e-6) -> None:

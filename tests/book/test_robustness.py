@@ -234,7 +234,7 @@ def test_only_the_records_of_claim_calls_count_as_findings():
     part = {"value": 0.3, "bound": 0.1, "sense": ">", "unit": "points"}
     cells = [{"source": "", "outputs": [
         {"output_type": "stream", "name": "stdout",
-         "text": "\u2713 CAM beats the rest\n\u2713 your answer is right\n= checked: 1 == 1\n"},
+         "text": "\u2713 CAM beats the rest\nexercise passed: your answer is right\n= checked: 1 == 1\n"},
         _record("CAM beats the rest", True, [part]),
         {"output_type": "display_data", "metadata": {"scrapbook": {"name": "ch01_acc"}},
          "data": {"application/papermill.record/text/plain": "'58.1%'"}},
