@@ -7,7 +7,10 @@ pages, Colab and Binder buttons built from the repository URL in ``_config.yml``
 that downloads the ``.ipynb``. On a phone (390 px, touch), tapping the visible menu button
 opens the navigation drawer and the page-contents button opens the contents; on a laptop
 (1400 px) the menu button collapses the sidebar; one search box per page; a click on a
-solution's title opens it. Screenshots at 1400 px and 390 px are saved under ``test-artifacts/``.
+solution's title opens it; a tap on a figure opens it at its natural size (and a tap, or Escape,
+closes it). Every figure's smallest text is measured at 390 px, inline and opened, into
+``test-artifacts/figure-text-390.md``. Screenshots at 1400 px and 390 px are saved under
+``test-artifacts/``.
 
 Needs Debian's ``chromium`` and ``chromium-driver``: found on the PATH, or installed with
 apt-get when running as root; otherwise the test fails and says how to install them.
@@ -348,3 +351,163 @@ def test_screenshot(browser, page):
     with phone(browser):
         _open(browser, page)
         _save(browser, f"{page.stem}-{PHONE}.png")
+
+
+# --- figures: a tap opens them at full size; how large their text is on a phone -----------------
+
+FIGURE_PAGE = next(p for p in PAGES if p.name.startswith("ch04"))   # the widest multi-panel figures
+LIGHTBOX_OPEN = "const d = document.querySelector('dialog.wsl-lightbox'); return !!(d && d.open);"
+LIGHTBOX_IMAGE = """
+const img = document.querySelector('dialog.wsl-lightbox img');
+return img && img.complete && img.naturalWidth > 0
+    ? [img.getBoundingClientRect().width, img.naturalWidth, img.getAttribute('src')] : null;
+"""
+
+
+def test_a_tap_on_a_figure_opens_it_full_size(browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get_log("browser")
+    with phone(browser):
+        _open(browser, FIGURE_PAGE)
+        assert _until(lambda: browser.find_elements("css selector", "figure a.wsl-figure-link img")), \
+            "figures are not links that open them (book.js did not run)"
+        link = browser.find_element("css selector", "figure a.wsl-figure-link")
+        inline = link.find_element("css selector", "img")
+        shown, natural = browser.execute_script(
+            "return [arguments[0].getBoundingClientRect().width, arguments[0].naturalWidth]", inline)
+        assert shown < natural, f"the first figure is shown at {shown} px, not smaller than its {natural} px"
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link)
+        _tap(browser, inline)
+        assert _until(lambda: browser.execute_script(LIGHTBOX_OPEN)), "a tap on a figure did not open it"
+        assert _until(lambda: browser.execute_script(LIGHTBOX_IMAGE)), "the full-size figure did not load"
+        width, large_natural, src = browser.execute_script(LIGHTBOX_IMAGE)
+        assert src.split("/")[-1] == inline.get_attribute("src").split("/")[-1], "it opened another image"
+        assert large_natural == natural and abs(width - natural) < 1, \
+            f"the figure opened at {width} CSS px, not at its natural {natural} px"
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE, \
+            "the open figure widened the page (it should scroll inside its own frame)"
+        _save(browser, f"{FIGURE_PAGE.stem}-{PHONE}-figure-open.png")
+        _tap(browser, browser.find_element("css selector", "dialog.wsl-lightbox img"))
+        assert _until(lambda: not browser.execute_script(LIGHTBOX_OPEN)), "a tap on the open figure did not close it"
+
+        # the keyboard: the figure is a link (Tab reaches it), Enter opens it, Escape closes it and
+        # the focus goes back to the figure
+        browser.execute_script("arguments[0].focus()", link)
+        ActionChains(browser).send_keys(Keys.ENTER).perform()
+        assert _until(lambda: browser.execute_script(LIGHTBOX_OPEN)), "Enter on a focused figure did not open it"
+        ActionChains(browser).send_keys(Keys.ESCAPE).perform()
+        assert _until(lambda: not browser.execute_script(LIGHTBOX_OPEN)), "Escape did not close the open figure"
+        assert browser.execute_script("return document.activeElement === arguments[0]", link), \
+            "after closing, the focus is not back on the figure"
+        assert browser.execute_script("return getComputedStyle(document.documentElement).overflow") != "hidden", \
+            "the page stayed locked after the figure was closed"
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, f"console errors while opening a figure: {errors}"
+
+
+MATPLOTLIB_DEFAULT_PT = 10.0           # matplotlib's default font size (tick labels, legends, axis labels)
+SIZE_ARGUMENT = re.compile(r"\b(?:fontsize|labelsize)\s*=\s*(\d+(?:\.\d+)?)")
+SMALLEST_LEGIBLE = 9.0                 # CSS px
+FIGURES = """
+return Array.from(document.querySelectorAll('article.bd-article figure img')).map(img => {
+  const figure = img.closest('figure');
+  const number = figure.querySelector('.caption-number');
+  return [figure.id, number ? number.textContent.trim() : '', img.getAttribute('src').split('/').pop(),
+          img.getBoundingClientRect().width, img.naturalWidth];
+});
+"""
+OPEN_EACH_FIGURE = """
+const done = arguments[arguments.length - 1];
+const dialog = document.querySelector('dialog.wsl-lightbox');
+const large = dialog.querySelector('img');
+const links = Array.from(document.querySelectorAll('article.bd-article figure a.wsl-figure-link'));
+const widths = [];
+(async () => {
+  for (const link of links) {
+    link.click();
+    if (!large.complete || !large.naturalWidth) {
+      await new Promise(resolve => { large.onload = large.onerror = resolve; });
+    }
+    widths.push(dialog.open ? large.getBoundingClientRect().width : 0);
+    dialog.close();
+    await new Promise(resolve => setTimeout(resolve, 0));       // the dialog's close event
+  }
+})().then(() => done(widths), () => done(null));
+"""
+
+
+# figures that are not drawn by a notebook cell: the smallest size their script asks for
+FIGURES_FROM_SCRIPTS = {"fig-ch01-budget-spread": 9.0}    # scripts/robustness_tables.py: legend fontsize=9
+
+
+def _smallest_font_pt() -> dict[str, float]:
+    """Each figure's name -> the smallest font size (pt) its cell asks for: the smallest ``fontsize=``
+    or ``labelsize=`` in the cell's code, or matplotlib's default 10 pt when that is smaller. (Titles
+    drawn by wsl.viz.show_images are 10 pt.) An approximation: the size of the font, not of its
+    capitals, and a size set inside a library call other than show_images is not seen."""
+    import nbformat
+
+    sizes = dict(FIGURES_FROM_SCRIPTS)
+    for notebook in sorted((ROOT / "book").glob("*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            name = ((cell.metadata.get("mystnb") or {}).get("figure") or {}).get("name")
+            if cell.cell_type == "code" and name:
+                sizes[name] = min([MATPLOTLIB_DEFAULT_PT] + [float(s) for s in SIZE_ARGUMENT.findall(cell.source)])
+    return sizes
+
+
+def _dpi(image: Path) -> float:
+    """The resolution the figure was saved at, from its PNG (matplotlib writes it: 150 or 100 dpi)."""
+    from PIL import Image
+
+    with Image.open(image) as png:
+        return float(png.info.get("dpi", (100.0, 100.0))[0])
+
+
+def test_figure_text_size_at_phone_width(browser):
+    """Measures, for every figure of the book, the smallest text as a phone shows it inline (390 px)
+    and as the full-size view shows it: rendered width / natural width x the text's height in the
+    image (font size in pt x dpi / 72). The table goes to test-artifacts/figure-text-390.md, smallest
+    first, with a laptop's (1400 px) inline size beside it. Fails only when the full-size view's text
+    is under 9 CSS px: figures drawn for a phone's width are for a later change."""
+    points = _smallest_font_pt()
+    rows, laptop = [], {}
+    for page in [p for p in PAGES if (ROOT / p).with_suffix(".ipynb").exists()]:
+        _open(browser, page)
+        for name, _, _, width, natural in browser.execute_script(FIGURES):
+            laptop[name] = width / natural
+        with phone(browser):
+            _open(browser, page)
+            assert _until(lambda: browser.execute_script(
+                "return document.querySelectorAll('article.bd-article figure img').length === "
+                "document.querySelectorAll('article.bd-article figure a.wsl-figure-link img').length")), \
+                f"on {page}, not every figure is a link that opens it"
+            figures = browser.execute_script(FIGURES)
+            enlarged = browser.execute_async_script(OPEN_EACH_FIGURE)
+            assert enlarged is not None and len(enlarged) == len(figures), f"could not open the figures of {page}"
+            for (name, number, src, width, natural), large in zip(figures, enlarged):
+                assert name in points, f"figure {name} on {page} is not a figure cell of its notebook"
+                text_px = points[name] * _dpi(BUILD / "_images" / src) / 72
+                rows.append({"figure": number.rstrip(" ."), "name": name, "page": page.stem, "pt": points[name],
+                             "dpi": round(_dpi(BUILD / "_images" / src)), "natural": natural,
+                             "shown": round(width), "inline": text_px * width / natural,
+                             "laptop": text_px * laptop.get(name, 0), "enlarged": text_px * large / natural})
+    assert rows, "no figures found"
+    rows.sort(key=lambda r: r["inline"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    lines = ["# Smallest figure text, in CSS px", "",
+             f"Measured by {Path(__file__).name}::test_figure_text_size_at_phone_width. Text height = font size "
+             "(pt, from the cell's code or matplotlib's 10 pt default) x dpi / 72, scaled by the width the "
+             f"image is shown at. Inline at {PHONE} px and {LAPTOP} px; enlarged: the full-size view a tap opens. "
+             f"Legible: at least {SMALLEST_LEGIBLE:g} CSS px.", "",
+             "| figure | name | pt | dpi | natural px | shown px (390) | inline 390 | inline 1400 | enlarged |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r['figure']} | {r['name']} | {r['pt']:g} | {r['dpi']} | {r['natural']} | {r['shown']} | "
+              f"{r['inline']:.1f} | {r['laptop']:.1f} | {r['enlarged']:.1f} |" for r in rows]
+    small = sum(r["inline"] < SMALLEST_LEGIBLE for r in rows)
+    lines += ["", f"{small} of {len(rows)} figures have text under {SMALLEST_LEGIBLE:g} CSS px inline at {PHONE} px."]
+    (ARTIFACTS / "figure-text-390.md").write_text("\n".join(lines) + "\n")
+    illegible = [(r["figure"], round(r["enlarged"], 1)) for r in rows if r["enlarged"] < SMALLEST_LEGIBLE]
+    assert not illegible, f"figures whose text is under {SMALLEST_LEGIBLE:g} CSS px even at full size: {illegible}"
