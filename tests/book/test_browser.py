@@ -511,3 +511,51 @@ def test_figure_text_size_at_phone_width(browser):
     (ARTIFACTS / "figure-text-390.md").write_text("\n".join(lines) + "\n")
     illegible = [(r["figure"], round(r["enlarged"], 1)) for r in rows if r["enlarged"] < SMALLEST_LEGIBLE]
     assert not illegible, f"figures whose text is under {SMALLEST_LEGIBLE:g} CSS px even at full size: {illegible}"
+
+
+WRAPPED_OUTPUT_LINES = """
+// every line of an output that the page's width wraps: [its text, the indent of its continuation in px]
+const found = [];
+document.querySelectorAll('article.bd-article .cell_output pre').forEach(pre => {
+  const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    let start = 0;
+    for (const line of node.data.split('\\n')) {
+      if (line.trim()) {
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + line.length);
+        const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+        const tops = [...new Set(rects.map(r => Math.round(r.top)))];
+        if (tops.length > 1) {
+          // where the continuation starts, from the left edge of the output's text
+          const next = Math.min(...rects.filter(r => Math.round(r.top) === tops[1]).map(r => r.left));
+          const edge = pre.getBoundingClientRect().left + parseFloat(getComputedStyle(pre).paddingLeft)
+                       + parseFloat(getComputedStyle(pre).borderLeftWidth);
+          found.push([line.slice(0, 60), next - edge]);
+        }
+      }
+      start += line.length + 1;
+    }
+  }
+});
+return found;
+"""
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.name.startswith(("ch04", "ch09"))], ids=lambda p: p.name)
+def test_wrapped_output_lines_hang_at_phone_width(browser, page):
+    """An output line that wraps at 390 px continues indented (a hanging indent), so that the
+    continuation is not read as a new line; a screenshot of the first wrapped output is saved."""
+    with phone(browser):
+        _open(browser, page)
+        wrapped = browser.execute_script(WRAPPED_OUTPUT_LINES)
+        assert wrapped, f"no output line of {page} wraps at {PHONE} px: nothing to check"
+        flush = [text for text, indent in wrapped if indent < 8]
+        assert not flush, f"{len(flush)} of {len(wrapped)} wrapped output lines on {page} continue without " \
+                          f"an indent: {flush[:3]}"
+        pre = browser.execute_script(
+            "return Array.from(document.querySelectorAll('article.bd-article .cell_output pre'))"
+            ".find(p => p.textContent.includes(arguments[0]))", wrapped[0][0])
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", pre)
+        _save(browser, f"{page.stem}-{PHONE}-wrapped-output.png")
