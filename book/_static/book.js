@@ -81,3 +81,18 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Printing (the ".pdf" button prints the page): hidden code cells and folded outputs open for the
+// printout and close again afterwards (solutions are opened by the print stylesheet, book.css).
+window.addEventListener("beforeprint", () => {
+  document.querySelectorAll("article.bd-article details:not([open])").forEach((details) => {
+    details.dataset.wslOpenedForPrint = "";
+    details.open = true;
+  });
+});
+window.addEventListener("afterprint", () => {
+  document.querySelectorAll("article.bd-article details[data-wsl-opened-for-print]").forEach((details) => {
+    delete details.dataset.wslOpenedForPrint;
+    details.open = false;
+  });
+});

@@ -559,3 +559,61 @@ def test_wrapped_output_lines_hang_at_phone_width(browser, page):
             ".find(p => p.textContent.includes(arguments[0]))", wrapped[0][0])
         browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", pre)
         _save(browser, f"{page.stem}-{PHONE}-wrapped-output.png")
+
+
+PRINT_STATE = """
+const shown = el => !!el && getComputedStyle(el).display !== 'none' && getComputedStyle(el).visibility !== 'hidden'
+    && el.getBoundingClientRect().height > 0;
+const title = document.querySelector('article.bd-article h1');
+const solution = document.querySelector('article.bd-article div.solution.dropdown section, '
+    + 'article.bd-article div.solution.dropdown .admonition-title ~ *');
+const navigation = ['.bd-header', '.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-footer',
+                    '.bd-header-article'].filter(s => shown(document.querySelector(s)));
+return {title: shown(title) ? title.innerText : null,
+        bareTitle: shown(document.querySelector('#jb-print-docs-body h1')),
+        solution: shown(solution),
+        figureNumbers: Array.from(document.querySelectorAll('article.bd-article figcaption .caption-number'))
+            .filter(shown).length,
+        figures: document.querySelectorAll('article.bd-article figure').length,
+        navigation: navigation};
+"""
+
+
+def test_the_printed_page_keeps_numbers_opens_solutions_and_hides_navigation(browser):
+    """The ".pdf" button prints the page: the printout keeps the chapter's number in its title and the
+    figures' numbers, shows solutions and hidden code open (hidden code closes again after printing),
+    and leaves the navigation out. The PDF and a screenshot of the print layout go to test-artifacts/."""
+    import base64
+
+    _open(browser, CHAPTER)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        state = browser.execute_script(PRINT_STATE)
+        assert state["title"] and re.match(r"\d+\.\s", state["title"]), \
+            f"the printed title has no chapter number: {state['title']!r}"
+        assert not state["bareTitle"], "the print header's title (without the number) is printed too"
+        assert state["solution"], "solutions stay closed in print"
+        assert state["figures"] and state["figureNumbers"] == state["figures"], \
+            f"{state['figureNumbers']} of {state['figures']} figure numbers are printed"
+        assert not state["navigation"], f"navigation is printed: {state['navigation']}"
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(LAPTOP, min(height, 6000))
+        _save(browser, f"{CHAPTER.stem}-print.png")
+    finally:
+        browser.set_window_size(LAPTOP, 1000)
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    closed = "return document.querySelectorAll('article.bd-article details:not([open])').length"
+    before = browser.execute_script(closed)
+    assert before > 0, f"{CHAPTER} has no hidden code cell to check"
+    browser.execute_script(
+        "window.wslPrint = []; const closed = () => document.querySelectorAll("
+        "'article.bd-article details:not([open])').length;"
+        "addEventListener('beforeprint', () => wslPrint.push(closed()));"
+        "addEventListener('afterprint', () => wslPrint.push(closed()));")
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"{CHAPTER.stem}-print.pdf").write_bytes(base64.b64decode(pdf["data"]))
+    during, after = browser.execute_script("return window.wslPrint")
+    assert during == 0, f"{during} of {before} hidden code cells stayed closed in the printout"
+    assert after == before, "hidden code cells did not close again after printing"
