@@ -96,3 +96,67 @@ window.addEventListener("afterprint", () => {
     details.open = false;
   });
 });
+
+// Search results quote each page's text around the words found; the page's math is still TeX there
+// ("\(S_c = \frac{1}{Z}\sum_{x,y} M_c(x,y)\)"), since MathJax typesets it only on the page itself.
+// The search page's summaries get the math as plain text instead ("S_c = 1/Z Σ_x,y M_c(x,y)").
+(() => {
+  const TEX_SYMBOLS = {
+    alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", zeta: "ζ", eta: "η",
+    theta: "θ", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π", rho: "ρ", sigma: "σ",
+    tau: "τ", phi: "φ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω", Gamma: "Γ", Delta: "Δ",
+    Theta: "Θ", Lambda: "Λ", Pi: "Π", Sigma: "Σ", Phi: "Φ", Psi: "Ψ", Omega: "Ω",
+    sum: " Σ", prod: " Π", ell: "ℓ", times: "×", cdot: "·", le: "≤", leq: "≤", ge: "≥", geq: "≥", ne: "≠",
+    neq: "≠", approx: "≈", in: "∈", notin: "∉", mid: "|", to: "→", rightarrow: "→", leftarrow: "←",
+    infty: "∞", sim: "~", propto: "∝", partial: "∂", nabla: "∇", ldots: "…", dots: "…", cdots: "…",
+    pm: "±", lvert: "|", rvert: "|", vert: "|", lVert: "‖", rVert: "‖", cup: "∪", cap: "∩",
+    subset: "⊂", subseteq: "⊆", forall: "∀", exists: "∃", odot: "⊙", top: "T", underbrace: "", overbrace: "",
+  };
+  const TEX_ACCENTS = { tilde: "\u0303", hat: "\u0302", bar: "\u0304", widetilde: "\u0303", widehat: "\u0302" };
+
+  function texToText(tex) {
+    let text = tex.trim()
+      .replace(/^\\\(|\\\)$|^\\\[|\\\]$|^\$\$|\$\$$/g, "")
+      .replace(/\\(begin|end)\{[^{}]*\}/g, " ")
+      .replace(/\\(left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g, "")
+      .replace(/\\[,;:!]|\\q?quad(?![a-zA-Z])|~/g, " ")
+      .replace(/\\\\/g, "; ")
+      .replace(/\\\{/g, "\u0001").replace(/\\\}/g, "\u0002")          // a set's braces, kept
+      .replace(/\\([|%#&_$])/g, "$1");
+    for (let i = 0; i < 5; i += 1) {           // innermost first: \frac{\sum_k a}{b}
+      text = text
+        .replace(/\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}/g, (_, a, b) =>
+          `${a.length > 1 ? `(${a})` : a}/${b.length > 1 ? `(${b})` : b}`)
+        .replace(/\\(tilde|hat|bar|widetilde|widehat)\{([^{}]*)\}/g, (_, accent, x) => x + TEX_ACCENTS[accent])
+        .replace(/\\(mathbf|mathrm|mathit|mathbb|mathcal|boldsymbol|operatorname|text|textrm|textbf)\{([^{}]*)\}/g, "$2")
+        .replace(/([_^])\{([^{}]*)\}/g, (_, mark, x) => (/\s|\+|.-/.test(x.trim()) ? `${mark}(${x.trim()})` : mark + x));
+    }
+    return text
+      .replace(/\\([a-zA-Z]+)/g, (_, name) => (Object.hasOwn(TEX_SYMBOLS, name) ? TEX_SYMBOLS[name] : ` ${name} `))
+      .replace(/[{}]/g, "")
+      .replace(/\u0001/g, "{").replace(/\u0002/g, "}")
+      .replace(/\s+([_^),])/g, "$1")
+      .replace(/\(\s+/g, "(")
+      .replace(/&/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (typeof Search === "undefined" || typeof Search.htmlToText !== "function") {
+      return;                                                       // not the search page
+    }
+    const original = Search.htmlToText;
+    Search.htmlToText = (htmlString, anchor) => {
+      try {
+        const page = new DOMParser().parseFromString(htmlString, "text/html");
+        page.querySelectorAll(".math").forEach((math) => {
+          math.textContent = ` ${texToText(math.textContent)} `;
+        });
+        return original(page.documentElement.outerHTML, anchor);
+      } catch (error) {
+        return original(htmlString, anchor);                        // never lose a summary over math
+      }
+    };
+  });
+})();

@@ -617,3 +617,48 @@ def test_the_printed_page_keeps_numbers_opens_solutions_and_hides_navigation(bro
     during, after = browser.execute_script("return window.wslPrint")
     assert during == 0, f"{during} of {before} hidden code cells stayed closed in the printout"
     assert after == before, "hidden code cells did not close again after printing"
+
+
+@contextlib.contextmanager
+def _served(directory: Path):
+    """The built book over http on 127.0.0.1 (the search page fetches pages for its summaries, which
+    a file:// page may not): its address; nothing leaves the machine."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+RAW_TEX = re.compile(r"\\[a-zA-Z]+|\\[()\[\]]|\$\$")
+
+
+@pytest.mark.parametrize("query", ["identity", "softmax", "transition matrix"])
+def test_search_summaries_show_math_as_text(browser, query):
+    """The search page quotes each result's text around the words found; math comes out as plain
+    text ("S_c = 1/Z Σ_x,y M_c(x, y)"), not as TeX ("\\frac{1}{Z}\\sum_{x,y}")."""
+    browser.get_log("browser")
+    with _served(BUILD) as root:
+        browser.get(f"{root}/search.html?q={query.replace(' ', '+')}")
+        summaries = lambda: browser.execute_script(  # noqa: E731
+            "return Array.from(document.querySelectorAll('#search-results p.context')).map(p => p.textContent)")
+        assert _until(lambda: len(summaries()) > 0, seconds=20), f"the search for {query!r} shows no summaries"
+        assert _until(lambda: browser.execute_script(
+            "return !!document.querySelector('#search-results > p') || "
+            "document.querySelectorAll('#search-results li').length === "
+            "document.querySelectorAll('#search-results li p.context').length"), seconds=20)
+        found = summaries()
+    raw = [s for s in found if RAW_TEX.search(s)]
+    assert not raw, f"{len(raw)} of {len(found)} summaries for {query!r} show raw TeX: {raw[0][:200]!r}"
+    errors = [e["message"] for e in browser.get_log("browser")
+              if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]   # the test's server has none
+    assert not errors, f"console errors on the search page: {errors}"
