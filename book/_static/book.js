@@ -42,8 +42,7 @@ document.addEventListener("DOMContentLoaded", () => {
   frame.className = "wsl-lightbox-frame";
   const large = document.createElement("img");
   frame.appendChild(large);
-  dialog.append(close, frame);
-  document.body.appendChild(dialog);
+  dialog.append(close, frame);                 // in the page only while open (no empty image in it)
   let opener = null;
   dialog.addEventListener("click", () => dialog.close());      // a tap anywhere closes it
   dialog.addEventListener("close", () => {
@@ -51,7 +50,7 @@ document.addEventListener("DOMContentLoaded", () => {
       return;                                  // opened again before this event came: nothing to undo
     }
     document.documentElement.classList.remove("wsl-lightbox-open");
-    large.removeAttribute("src");
+    dialog.remove();
     if (opener) {
       opener.focus();
     }
@@ -75,6 +74,7 @@ document.addEventListener("DOMContentLoaded", () => {
       large.src = img.currentSrc || img.src;
       large.alt = img.alt;                       // no width is set: it shows at its natural size
       document.documentElement.classList.add("wsl-lightbox-open");
+      document.body.appendChild(dialog);
       dialog.showModal();
       frame.scrollTo(0, 0);
       close.focus();

@@ -420,19 +420,19 @@ return Array.from(document.querySelectorAll('article.bd-article figure img')).ma
 """
 OPEN_EACH_FIGURE = """
 const done = arguments[arguments.length - 1];
-const dialog = document.querySelector('dialog.wsl-lightbox');
-const large = dialog.querySelector('img');
 const links = Array.from(document.querySelectorAll('article.bd-article figure a.wsl-figure-link'));
 const widths = [];
 (async () => {
   for (const link of links) {
     link.click();
+    const dialog = document.querySelector('dialog.wsl-lightbox');
+    const large = dialog.querySelector('img');
     if (!large.complete || !large.naturalWidth) {
       await new Promise(resolve => { large.onload = large.onerror = resolve; });
     }
     widths.push(dialog.open ? large.getBoundingClientRect().width : 0);
     dialog.close();
-    await new Promise(resolve => setTimeout(resolve, 0));       // the dialog's close event
+    await new Promise(resolve => setTimeout(resolve, 0));       // the dialog's close event removes it
   }
 })().then(() => done(widths), () => done(null));
 """
