@@ -83,18 +83,30 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // Printing (the ".pdf" button prints the page): hidden code cells and folded outputs open for the
-// printout and close again afterwards (solutions are opened by the print stylesheet, book.css).
+// printout and close again afterwards (solutions are opened by the print stylesheet, book.css); a
+// page in dark mode prints in the light theme (its light grey text would be all but invisible on
+// paper) and goes back to dark afterwards.
+let themeBeforePrint = null;
 window.addEventListener("beforeprint", () => {
   document.querySelectorAll("article.bd-article details:not([open])").forEach((details) => {
     details.dataset.wslOpenedForPrint = "";
     details.open = true;
   });
+  const root = document.documentElement;
+  if (root.dataset.theme === "dark") {
+    themeBeforePrint = root.dataset.theme;
+    root.dataset.theme = "light";
+  }
 });
 window.addEventListener("afterprint", () => {
   document.querySelectorAll("article.bd-article details[data-wsl-opened-for-print]").forEach((details) => {
     delete details.dataset.wslOpenedForPrint;
     details.open = false;
   });
+  if (themeBeforePrint) {
+    document.documentElement.dataset.theme = themeBeforePrint;
+    themeBeforePrint = null;
+  }
 });
 
 // Search results quote each page's text around the words found; the page's math is still TeX there

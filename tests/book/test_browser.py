@@ -662,3 +662,26 @@ def test_search_summaries_show_math_as_text(browser, query):
     errors = [e["message"] for e in browser.get_log("browser")
               if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]   # the test's server has none
     assert not errors, f"console errors on the search page: {errors}"
+
+
+def test_a_page_in_dark_mode_prints_in_the_light_theme(browser):
+    """A reader whose system is in dark mode prints dark text on paper, not the dark theme's light grey
+    (backgrounds are not printed); the page is back in dark mode afterwards."""
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"media": "", "features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        _open(browser, CHAPTER)
+        assert _until(lambda: browser.execute_script("return document.documentElement.dataset.theme") == "dark"), \
+            "the page did not follow the system's dark mode"
+        browser.execute_script(
+            "window.wslInk = []; const ink = () => { const [r, g, b] = getComputedStyle("
+            "document.querySelector('article.bd-article p')).color.match(/\\d+/g).map(Number);"
+            " return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; };"
+            "addEventListener('beforeprint', () => wslInk.push(ink()));")
+        browser.execute_cdp_cmd("Page.printToPDF", {})
+        (luminance,) = browser.execute_script("return window.wslInk")
+        assert luminance < 0.4, f"the printed text is light (luminance {luminance:.2f}): unreadable on paper"
+        assert browser.execute_script("return document.documentElement.dataset.theme") == "dark", \
+            "the page did not go back to dark mode after printing"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
