@@ -26,6 +26,8 @@ class AuthorYearLabelStyle(BaseLabelStyle):
     def format_label(self, entry) -> str:
         persons = entry.persons.get("author") or entry.persons.get("editor") or []
         names = [_last_name(p) for p in persons]
+        if len(names) > 1 and names[-1] == "others":     # "X and others": an unfinished list, "X et al."
+            names = names[:-1] + ["", ""]
         if not names:
             who = entry.fields.get("key") or entry.key
         elif len(names) == 1:

@@ -5,8 +5,9 @@
   ``const THEBE_JS_URL`` is a SyntaxError in the reader's console. Identical scripts are kept once.
 * ``book/_static/book.css`` and ``book.js`` are added to every page: long inline URLs wrap on a
   phone, wide display math and tables show a scroll shadow, a click anywhere on a solution's
-  title opens it, and "Download .ipynb" downloads the notebook (a ``download`` attribute)
-  instead of opening its JSON in a tab. (Jupyter Book adds only a top-level ``_static``.)
+  title opens it, "Download .ipynb" downloads the notebook (a ``download`` attribute)
+  instead of opening its JSON in a tab, a tap on an entry of the phone's Contents drawer closes
+  it, and a tap on a figure opens it at full size. (Jupyter Book adds only a top-level ``_static``.)
 """
 
 from pathlib import Path

@@ -38,3 +38,17 @@ def test_chapter_numbers_of_the_tables_are_those_of_the_built_book(built_book):
         assert f'class="section-number">{number}. ' in page or f'class="section-number">{number}.<' in page, \
             f"{stem}: the built page is not numbered {number}"
         assert f"| {number} | [" in intro_source, f"the intro's map does not number {stem} as {number}"
+
+
+def test_every_reference_has_a_doi_or_a_url_and_its_authors():
+    """A reader can follow every entry of the bibliography (a DOI, else a URL: arXiv or the
+    proceedings' page), and no author list ends in "and others" (which the reference list would
+    print as a person named "others")."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(ROOT / "book" / "references.bib")).entries
+    unlinked = [key for key, entry in entries.items() if not ({"doi", "url"} & {f.lower() for f in entry.fields})]
+    assert not unlinked, f"references without a DOI or URL: {unlinked}"
+    unfinished = [key for key, entry in entries.items()
+                  if any(str(p) == "others" for p in entry.persons.get("author", []))]
+    assert not unfinished, f"author lists ending in 'and others': {unfinished}"

@@ -7,7 +7,10 @@ pages, Colab and Binder buttons built from the repository URL in ``_config.yml``
 that downloads the ``.ipynb``. On a phone (390 px, touch), tapping the visible menu button
 opens the navigation drawer and the page-contents button opens the contents; on a laptop
 (1400 px) the menu button collapses the sidebar; one search box per page; a click on a
-solution's title opens it. Screenshots at 1400 px and 390 px are saved under ``test-artifacts/``.
+solution's title opens it; a tap on a figure opens it at its natural size (and a tap, or Escape,
+closes it). Every figure's smallest text is measured at 390 px, inline and opened, into
+``test-artifacts/figure-text-390.md``. Screenshots at 1400 px and 390 px are saved under
+``test-artifacts/``.
 
 Needs Debian's ``chromium`` and ``chromium-driver``: found on the PATH, or installed with
 apt-get when running as root; otherwise the test fails and says how to install them.
@@ -348,3 +351,337 @@ def test_screenshot(browser, page):
     with phone(browser):
         _open(browser, page)
         _save(browser, f"{page.stem}-{PHONE}.png")
+
+
+# --- figures: a tap opens them at full size; how large their text is on a phone -----------------
+
+FIGURE_PAGE = next(p for p in PAGES if p.name.startswith("ch04"))   # the widest multi-panel figures
+LIGHTBOX_OPEN = "const d = document.querySelector('dialog.wsl-lightbox'); return !!(d && d.open);"
+LIGHTBOX_IMAGE = """
+const img = document.querySelector('dialog.wsl-lightbox img');
+return img && img.complete && img.naturalWidth > 0
+    ? [img.getBoundingClientRect().width, img.naturalWidth, img.getAttribute('src')] : null;
+"""
+
+
+def test_a_tap_on_a_figure_opens_it_full_size(browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get_log("browser")
+    with phone(browser):
+        _open(browser, FIGURE_PAGE)
+        assert _until(lambda: browser.find_elements("css selector", "figure a.wsl-figure-link img")), \
+            "figures are not links that open them (book.js did not run)"
+        link = browser.find_element("css selector", "figure a.wsl-figure-link")
+        inline = link.find_element("css selector", "img")
+        shown, natural = browser.execute_script(
+            "return [arguments[0].getBoundingClientRect().width, arguments[0].naturalWidth]", inline)
+        assert shown < natural, f"the first figure is shown at {shown} px, not smaller than its {natural} px"
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link)
+        _tap(browser, inline)
+        assert _until(lambda: browser.execute_script(LIGHTBOX_OPEN)), "a tap on a figure did not open it"
+        assert _until(lambda: browser.execute_script(LIGHTBOX_IMAGE)), "the full-size figure did not load"
+        width, large_natural, src = browser.execute_script(LIGHTBOX_IMAGE)
+        assert src.split("/")[-1] == inline.get_attribute("src").split("/")[-1], "it opened another image"
+        assert large_natural == natural and abs(width - natural) < 1, \
+            f"the figure opened at {width} CSS px, not at its natural {natural} px"
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE, \
+            "the open figure widened the page (it should scroll inside its own frame)"
+        _save(browser, f"{FIGURE_PAGE.stem}-{PHONE}-figure-open.png")
+        _tap(browser, browser.find_element("css selector", "dialog.wsl-lightbox img"))
+        assert _until(lambda: not browser.execute_script(LIGHTBOX_OPEN)), "a tap on the open figure did not close it"
+
+        # the keyboard: the figure is a link (Tab reaches it), Enter opens it, Escape closes it and
+        # the focus goes back to the figure
+        browser.execute_script("arguments[0].focus()", link)
+        ActionChains(browser).send_keys(Keys.ENTER).perform()
+        assert _until(lambda: browser.execute_script(LIGHTBOX_OPEN)), "Enter on a focused figure did not open it"
+        ActionChains(browser).send_keys(Keys.ESCAPE).perform()
+        assert _until(lambda: not browser.execute_script(LIGHTBOX_OPEN)), "Escape did not close the open figure"
+        assert browser.execute_script("return document.activeElement === arguments[0]", link), \
+            "after closing, the focus is not back on the figure"
+        assert browser.execute_script("return getComputedStyle(document.documentElement).overflow") != "hidden", \
+            "the page stayed locked after the figure was closed"
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, f"console errors while opening a figure: {errors}"
+
+
+MATPLOTLIB_DEFAULT_PT = 10.0           # matplotlib's default font size (tick labels, legends, axis labels)
+SIZE_ARGUMENT = re.compile(r"\b(?:fontsize|labelsize)\s*=\s*(\d+(?:\.\d+)?)")
+SMALLEST_LEGIBLE = 9.0                 # CSS px
+FIGURES = """
+return Array.from(document.querySelectorAll('article.bd-article figure img')).map(img => {
+  const figure = img.closest('figure');
+  const number = figure.querySelector('.caption-number');
+  return [figure.id, number ? number.textContent.trim() : '', img.getAttribute('src').split('/').pop(),
+          img.getBoundingClientRect().width, img.naturalWidth];
+});
+"""
+OPEN_EACH_FIGURE = """
+const done = arguments[arguments.length - 1];
+const links = Array.from(document.querySelectorAll('article.bd-article figure a.wsl-figure-link'));
+const widths = [];
+(async () => {
+  for (const link of links) {
+    link.click();
+    const dialog = document.querySelector('dialog.wsl-lightbox');
+    const large = dialog.querySelector('img');
+    if (!large.complete || !large.naturalWidth) {
+      await new Promise(resolve => { large.onload = large.onerror = resolve; });
+    }
+    widths.push(dialog.open ? large.getBoundingClientRect().width : 0);
+    dialog.close();
+    await new Promise(resolve => setTimeout(resolve, 0));       // the dialog's close event removes it
+  }
+})().then(() => done(widths), () => done(null));
+"""
+
+
+# figures that are not drawn by a notebook cell: the smallest size their script asks for
+FIGURES_FROM_SCRIPTS = {"fig-ch01-budget-spread": 9.0}    # scripts/robustness_tables.py: legend fontsize=9
+
+
+def _smallest_font_pt() -> dict[str, float]:
+    """Each figure's name -> the smallest font size (pt) its cell asks for: the smallest ``fontsize=``
+    or ``labelsize=`` in the cell's code, or matplotlib's default 10 pt when that is smaller. (Titles
+    drawn by wsl.viz.show_images are 10 pt.) An approximation: the size of the font, not of its
+    capitals, and a size set inside a library call other than show_images is not seen."""
+    import nbformat
+
+    sizes = dict(FIGURES_FROM_SCRIPTS)
+    for notebook in sorted((ROOT / "book").glob("*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            name = ((cell.metadata.get("mystnb") or {}).get("figure") or {}).get("name")
+            if cell.cell_type == "code" and name:
+                sizes[name] = min([MATPLOTLIB_DEFAULT_PT] + [float(s) for s in SIZE_ARGUMENT.findall(cell.source)])
+    return sizes
+
+
+def _dpi(image: Path) -> float:
+    """The resolution the figure was saved at, from its PNG (matplotlib writes it: 150 or 100 dpi)."""
+    from PIL import Image
+
+    with Image.open(image) as png:
+        return float(png.info.get("dpi", (100.0, 100.0))[0])
+
+
+def test_figure_text_size_at_phone_width(browser):
+    """Measures, for every figure of the book, the smallest text as a phone shows it inline (390 px)
+    and as the full-size view shows it: rendered width / natural width x the text's height in the
+    image (font size in pt x dpi / 72). The table goes to test-artifacts/figure-text-390.md, smallest
+    first, with a laptop's (1400 px) inline size beside it. Fails only when the full-size view's text
+    is under 9 CSS px: figures drawn for a phone's width are for a later change."""
+    points = _smallest_font_pt()
+    rows, laptop = [], {}
+    for page in [p for p in PAGES if (ROOT / p).with_suffix(".ipynb").exists()]:
+        _open(browser, page)
+        for name, _, _, width, natural in browser.execute_script(FIGURES):
+            laptop[name] = width / natural
+        with phone(browser):
+            _open(browser, page)
+            assert _until(lambda: browser.execute_script(
+                "return document.querySelectorAll('article.bd-article figure img').length === "
+                "document.querySelectorAll('article.bd-article figure a.wsl-figure-link img').length")), \
+                f"on {page}, not every figure is a link that opens it"
+            figures = browser.execute_script(FIGURES)
+            enlarged = browser.execute_async_script(OPEN_EACH_FIGURE)
+            assert enlarged is not None and len(enlarged) == len(figures), f"could not open the figures of {page}"
+            for (name, number, src, width, natural), large in zip(figures, enlarged):
+                assert name in points, f"figure {name} on {page} is not a figure cell of its notebook"
+                text_px = points[name] * _dpi(BUILD / "_images" / src) / 72
+                rows.append({"figure": number.rstrip(" ."), "name": name, "page": page.stem, "pt": points[name],
+                             "dpi": round(_dpi(BUILD / "_images" / src)), "natural": natural,
+                             "shown": round(width), "inline": text_px * width / natural,
+                             "laptop": text_px * laptop.get(name, 0), "enlarged": text_px * large / natural})
+    assert rows, "no figures found"
+    rows.sort(key=lambda r: r["inline"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    lines = ["# Smallest figure text, in CSS px", "",
+             f"Measured by {Path(__file__).name}::test_figure_text_size_at_phone_width. Text height = font size "
+             "(pt, from the cell's code or matplotlib's 10 pt default) x dpi / 72, scaled by the width the "
+             f"image is shown at. Inline at {PHONE} px and {LAPTOP} px; enlarged: the full-size view a tap opens. "
+             f"Legible: at least {SMALLEST_LEGIBLE:g} CSS px.", "",
+             "| figure | name | pt | dpi | natural px | shown px (390) | inline 390 | inline 1400 | enlarged |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r['figure']} | {r['name']} | {r['pt']:g} | {r['dpi']} | {r['natural']} | {r['shown']} | "
+              f"{r['inline']:.1f} | {r['laptop']:.1f} | {r['enlarged']:.1f} |" for r in rows]
+    small = sum(r["inline"] < SMALLEST_LEGIBLE for r in rows)
+    lines += ["", f"{small} of {len(rows)} figures have text under {SMALLEST_LEGIBLE:g} CSS px inline at {PHONE} px."]
+    (ARTIFACTS / "figure-text-390.md").write_text("\n".join(lines) + "\n")
+    illegible = [(r["figure"], round(r["enlarged"], 1)) for r in rows if r["enlarged"] < SMALLEST_LEGIBLE]
+    assert not illegible, f"figures whose text is under {SMALLEST_LEGIBLE:g} CSS px even at full size: {illegible}"
+
+
+WRAPPED_OUTPUT_LINES = """
+// every line of an output that the page's width wraps: [its text, the indent of its continuation in px]
+const found = [];
+document.querySelectorAll('article.bd-article .cell_output pre').forEach(pre => {
+  const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    let start = 0;
+    for (const line of node.data.split('\\n')) {
+      if (line.trim()) {
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + line.length);
+        const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+        const tops = [...new Set(rects.map(r => Math.round(r.top)))];
+        if (tops.length > 1) {
+          // where the continuation starts, from the left edge of the output's text
+          const next = Math.min(...rects.filter(r => Math.round(r.top) === tops[1]).map(r => r.left));
+          const edge = pre.getBoundingClientRect().left + parseFloat(getComputedStyle(pre).paddingLeft)
+                       + parseFloat(getComputedStyle(pre).borderLeftWidth);
+          found.push([line.slice(0, 60), next - edge]);
+        }
+      }
+      start += line.length + 1;
+    }
+  }
+});
+return found;
+"""
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.name.startswith(("ch04", "ch09"))], ids=lambda p: p.name)
+def test_wrapped_output_lines_hang_at_phone_width(browser, page):
+    """An output line that wraps at 390 px continues indented (a hanging indent), so that the
+    continuation is not read as a new line; a screenshot of the first wrapped output is saved."""
+    with phone(browser):
+        _open(browser, page)
+        wrapped = browser.execute_script(WRAPPED_OUTPUT_LINES)
+        assert wrapped, f"no output line of {page} wraps at {PHONE} px: nothing to check"
+        flush = [text for text, indent in wrapped if indent < 8]
+        assert not flush, f"{len(flush)} of {len(wrapped)} wrapped output lines on {page} continue without " \
+                          f"an indent: {flush[:3]}"
+        pre = browser.execute_script(
+            "return Array.from(document.querySelectorAll('article.bd-article .cell_output pre'))"
+            ".find(p => p.textContent.includes(arguments[0]))", wrapped[0][0])
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", pre)
+        _save(browser, f"{page.stem}-{PHONE}-wrapped-output.png")
+
+
+PRINT_STATE = """
+const shown = el => !!el && getComputedStyle(el).display !== 'none' && getComputedStyle(el).visibility !== 'hidden'
+    && el.getBoundingClientRect().height > 0;
+const title = document.querySelector('article.bd-article h1');
+const solution = document.querySelector('article.bd-article div.solution.dropdown section, '
+    + 'article.bd-article div.solution.dropdown .admonition-title ~ *');
+const navigation = ['.bd-header', '.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-footer',
+                    '.bd-header-article'].filter(s => shown(document.querySelector(s)));
+return {title: shown(title) ? title.innerText : null,
+        bareTitle: shown(document.querySelector('#jb-print-docs-body h1')),
+        solution: shown(solution),
+        figureNumbers: Array.from(document.querySelectorAll('article.bd-article figcaption .caption-number'))
+            .filter(shown).length,
+        figures: document.querySelectorAll('article.bd-article figure').length,
+        navigation: navigation};
+"""
+
+
+def test_the_printed_page_keeps_numbers_opens_solutions_and_hides_navigation(browser):
+    """The ".pdf" button prints the page: the printout keeps the chapter's number in its title and the
+    figures' numbers, shows solutions and hidden code open (hidden code closes again after printing),
+    and leaves the navigation out. The PDF and a screenshot of the print layout go to test-artifacts/."""
+    import base64
+
+    _open(browser, CHAPTER)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        state = browser.execute_script(PRINT_STATE)
+        assert state["title"] and re.match(r"\d+\.\s", state["title"]), \
+            f"the printed title has no chapter number: {state['title']!r}"
+        assert not state["bareTitle"], "the print header's title (without the number) is printed too"
+        assert state["solution"], "solutions stay closed in print"
+        assert state["figures"] and state["figureNumbers"] == state["figures"], \
+            f"{state['figureNumbers']} of {state['figures']} figure numbers are printed"
+        assert not state["navigation"], f"navigation is printed: {state['navigation']}"
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(LAPTOP, min(height, 6000))
+        _save(browser, f"{CHAPTER.stem}-print.png")
+    finally:
+        browser.set_window_size(LAPTOP, 1000)
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    closed = "return document.querySelectorAll('article.bd-article details:not([open])').length"
+    before = browser.execute_script(closed)
+    assert before > 0, f"{CHAPTER} has no hidden code cell to check"
+    browser.execute_script(
+        "window.wslPrint = []; const closed = () => document.querySelectorAll("
+        "'article.bd-article details:not([open])').length;"
+        "addEventListener('beforeprint', () => wslPrint.push(closed()));"
+        "addEventListener('afterprint', () => wslPrint.push(closed()));")
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"{CHAPTER.stem}-print.pdf").write_bytes(base64.b64decode(pdf["data"]))
+    during, after = browser.execute_script("return window.wslPrint")
+    assert during == 0, f"{during} of {before} hidden code cells stayed closed in the printout"
+    assert after == before, "hidden code cells did not close again after printing"
+
+
+@contextlib.contextmanager
+def _served(directory: Path):
+    """The built book over http on 127.0.0.1 (the search page fetches pages for its summaries, which
+    a file:// page may not): its address; nothing leaves the machine."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+RAW_TEX = re.compile(r"\\[a-zA-Z]+|\\[()\[\]]|\$\$")
+
+
+@pytest.mark.parametrize("query", ["identity", "softmax", "transition matrix"])
+def test_search_summaries_show_math_as_text(browser, query):
+    """The search page quotes each result's text around the words found; math comes out as plain
+    text ("S_c = 1/Z Σ_x,y M_c(x, y)"), not as TeX ("\\frac{1}{Z}\\sum_{x,y}")."""
+    browser.get_log("browser")
+    with _served(BUILD) as root:
+        browser.get(f"{root}/search.html?q={query.replace(' ', '+')}")
+        summaries = lambda: browser.execute_script(  # noqa: E731
+            "return Array.from(document.querySelectorAll('#search-results p.context')).map(p => p.textContent)")
+        assert _until(lambda: len(summaries()) > 0, seconds=20), f"the search for {query!r} shows no summaries"
+        assert _until(lambda: browser.execute_script(
+            "return !!document.querySelector('#search-results > p') || "
+            "document.querySelectorAll('#search-results li').length === "
+            "document.querySelectorAll('#search-results li p.context').length"), seconds=20)
+        found = summaries()
+    raw = [s for s in found if RAW_TEX.search(s)]
+    assert not raw, f"{len(raw)} of {len(found)} summaries for {query!r} show raw TeX: {raw[0][:200]!r}"
+    errors = [e["message"] for e in browser.get_log("browser")
+              if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]   # the test's server has none
+    assert not errors, f"console errors on the search page: {errors}"
+
+
+def test_a_page_in_dark_mode_prints_in_the_light_theme(browser):
+    """A reader whose system is in dark mode prints dark text on paper, not the dark theme's light grey
+    (backgrounds are not printed); the page is back in dark mode afterwards."""
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"media": "", "features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        _open(browser, CHAPTER)
+        assert _until(lambda: browser.execute_script("return document.documentElement.dataset.theme") == "dark"), \
+            "the page did not follow the system's dark mode"
+        browser.execute_script(
+            "window.wslInk = []; const ink = () => { const [r, g, b] = getComputedStyle("
+            "document.querySelector('article.bd-article p')).color.match(/\\d+/g).map(Number);"
+            " return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; };"
+            "addEventListener('beforeprint', () => wslInk.push(ink()));")
+        browser.execute_cdp_cmd("Page.printToPDF", {})
+        (luminance,) = browser.execute_script("return window.wslInk")
+        assert luminance < 0.4, f"the printed text is light (luminance {luminance:.2f}): unreadable on paper"
+        assert browser.execute_script("return document.documentElement.dataset.theme") == "dark", \
+            "the page did not go back to dark mode after printing"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
