@@ -11,7 +11,7 @@
 * The API page: napoleon reads the first line of a constant's docstring as ``type: description``,
   so a constant documented by a sentence with a colon in it (``wsl_lib.exercises.PASSED``) got
   the sentence's start as a type, a cross-reference that cannot resolve (a warning, so ``-W``
-  failed). Such a docstring is given a blank first line, which napoleon reads as "no type".
+  failed). After napoleon, such a "type" that is a sentence is put back into the sentence.
 """
 
 import re
@@ -39,10 +39,26 @@ _WORD = re.compile(r"[A-Za-z_][\w.]*")
 
 
 def _sentence_is_not_a_type(app, what, name, obj, options, lines):
-    if what in ("attribute", "data") and lines and ":" in lines[0]:
-        before = lines[0].split(":", 1)[0]
-        if len(_WORD.findall(before)) > 4:          # a sentence, not "int", "list of str", "int or None"
-            lines.insert(0, "")
+    """Undo napoleon's reading of a sentence's start as the type of a constant.
+
+    Runs after napoleon (priority 600): a ``:type: X`` line whose ``X`` has more than four words
+    is a sentence, not a type ("int", "list of str", "int or None"); ``X:`` goes back in front of
+    the first line of the description and the ``:type:`` line goes away.
+    """
+    if what not in ("attribute", "data"):
+        return
+    for i, line in enumerate(lines):
+        if line.startswith(":type: ") and len(_WORD.findall(line[len(":type: "):])) > 4:
+            start = line[len(":type: "):].strip()
+            del lines[i]
+            if i > 0 and not lines[i - 1].strip():
+                del lines[i - 1]
+            first = next((j for j, text in enumerate(lines) if text.strip()), None)
+            if first is None:
+                lines.insert(0, start)
+            else:
+                lines[first] = f"{start}: {lines[first].lstrip()}"
+            return
 
 
 def setup(app):
@@ -50,6 +66,6 @@ def setup(app):
     app.add_css_file("book.css")
     app.add_js_file("book.js")
     app.connect("html-page-context", _deduplicate_scripts)
-    app.connect("autodoc-process-docstring", _sentence_is_not_a_type, priority=400)  # before napoleon (500)
+    app.connect("autodoc-process-docstring", _sentence_is_not_a_type, priority=600)  # after napoleon (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -56,16 +56,20 @@ def test_every_reference_has_a_doi_or_a_url_and_its_authors():
 
 def test_a_constants_sentence_docstring_is_not_read_as_a_type():
     import importlib.util
+    from sphinx.ext.napoleon import Config, GoogleDocstring
     spec = importlib.util.spec_from_file_location("page_fixes", ROOT / "book" / "_ext" / "page_fixes.py")
     page_fixes = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(page_fixes)
-    sentence = ["The words that start the line a checker prints: a verdict.", "More."]
-    page_fixes._sentence_is_not_a_type(None, "data", "m.X", None, {}, sentence)
-    assert sentence[0] == ""                                        # napoleon then reads no type
-    for typed in (["int: the count"], ["list of str: names"], ["int or None: a size"]):
-        before = list(typed)
-        page_fixes._sentence_is_not_a_type(None, "data", "m.X", None, {}, typed)
-        assert typed == before                                      # a real type is left alone
-    function = ["Do this: then that, and more words here."]
-    page_fixes._sentence_is_not_a_type(None, "function", "m.f", None, {}, function)
-    assert function[0].startswith("Do this")
+
+    def rendered(docstring, what="data"):
+        lines = GoogleDocstring(docstring, Config(), what=what, name="m.X").lines()  # what napoleon gives
+        page_fixes._sentence_is_not_a_type(None, what, "m.X", None, {}, lines)
+        return lines
+
+    sentence = rendered("The words that start the line a checker prints: a verdict.\n\nMore.")
+    assert not any(line.startswith(":type:") for line in sentence)
+    assert sentence[0] == "The words that start the line a checker prints: a verdict."
+    assert "More." in sentence
+    for typed, kind in (("int: the count", "int"), ("list of str: names", "list of str"),
+                        ("int or None: a size", "int or None")):
+        assert f":type: {kind}" in rendered(typed)                  # a real type is left alone
